@@ -1,0 +1,65 @@
+package io.specwatch.analysis;
+
+import io.specwatch.metrics.MarchenkoPasturFit;
+import io.specwatch.metrics.PowerLawFit;
+import io.specwatch.metrics.RankMetrics;
+import io.specwatch.metrics.SpectralPhase;
+
+/**
+ * Everything measured on one weight tensor at one moment: the numbers of spectral-metrics.md
+ * §2–§5 and §7. Parts that do not apply are null (never made up): no fits below
+ * {@link LayerAnalyzer#MIN_EIGENVALUES} eigenvalues, no MP fit for a bare eigenvalue sample,
+ * nothing but the non-finite count for a non-finite tensor.
+ *
+ * @param name             tensor name
+ * @param shape            tensor shape as stored
+ * @param rows             rows of the analysed matrix (of one slice when pooled); 0 for an eigenvalue sample
+ * @param cols             columns of the analysed matrix (of one slice when pooled); 0 for an eigenvalue sample
+ * @param nEvals           eigenvalues in the ESD (M, or positions·M when slices are pooled)
+ * @param rank             norms and ranks, null for non-finite input
+ * @param powerLaw         the tail fit, null when not attempted
+ * @param alphaHill        α with xmin at the median, null when not attempted or not fittable
+ * @param alphaWeighted    α · log10 λ_max, null without a successful fit
+ * @param logAlphaNorm     log10 Σ λ^α, null without a successful fit
+ * @param tailSize         #{λ ≥ xmin} over all eigenvalues, null without a successful fit
+ * @param mp               the Marchenko–Pastur fit, null when not attempted
+ * @param correlationTraps spikes of the shuffled matrix, null when not requested or not fittable
+ * @param phase            spectral phase label
+ * @param status           outcome of the analysis
+ * @param nonFiniteValues  NaN or infinite entries in the tensor
+ * @param engine           name of the engine that produced the eigenvalues, null when none ran
+ * @param seconds          wall time of decomposition and metrics
+ * @param eigenvalues      the ESD, ascending; null for non-finite input
+ */
+public record MatrixReport(String name, long[] shape, int rows, int cols, int nEvals, RankMetrics rank,
+                           PowerLawFit powerLaw, Double alphaHill, Double alphaWeighted, Double logAlphaNorm,
+                           Integer tailSize, MarchenkoPasturFit mp, Integer correlationTraps, SpectralPhase phase,
+                           Status status, int nonFiniteValues, String engine, double seconds, double[] eigenvalues) {
+
+    /** Outcome of analysing one tensor. */
+    public enum Status {
+        /** All metrics that apply were computed. */
+        OK("ok"),
+        /** The power-law fit found no tail (α is null); the other metrics are valid. */
+        FIT_FAILED("fit_failed"),
+        /** Fewer than {@link LayerAnalyzer#MIN_EIGENVALUES} eigenvalues: norms and ranks only. */
+        TOO_SMALL("too_small"),
+        /** NaN or infinite weights: no decomposition. */
+        NONFINITE("nonfinite");
+
+        private final String label;
+
+        Status(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+    }
+
+    /** WeightWatcher's over-/under-trained label for a successful fit, else null. */
+    public String warning() {
+        return powerLaw == null ? null : powerLaw.warning();
+    }
+}
