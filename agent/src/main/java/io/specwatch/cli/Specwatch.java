@@ -1,0 +1,54 @@
+package io.specwatch.cli;
+
+import java.io.PrintWriter;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code specwatch} command line: {@code analyze} files, {@code bench} the engines. */
+@Command(name = "specwatch", mixinStandardHelpOptions = true, versionProvider = Specwatch.Version.class,
+        description = "Spectral diagnostics of neural-network weight matrices (ESD, power-law alpha, "
+                + "Marchenko-Pastur spikes, ranks).",
+        subcommands = {AnalyzeCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+public final class Specwatch implements Runnable {
+
+    /** Exit code for unreadable or malformed input and for bad command-line usage. */
+    public static final int EXIT_BAD_INPUT = 2;
+    /** Exit code when an analysis itself failed. */
+    public static final int EXIT_FAILURE = 1;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        int code = execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+        System.exit(code);
+    }
+
+    /** Runs the command line with the given streams and returns the exit code (what tests call). */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cli = new CommandLine(new Specwatch());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setExecutionExceptionHandler((e, line, parsed) -> {
+            line.getErr().println("specwatch: " + e);
+            return EXIT_FAILURE;
+        });
+        return cli.execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Version from the jar manifest, "dev" when run from classes. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Specwatch.class.getPackage().getImplementationVersion();
+            return new String[] {"specwatch " + (v == null ? "dev" : v)};
+        }
+    }
+}
