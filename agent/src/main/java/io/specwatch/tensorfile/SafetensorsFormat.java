@@ -44,7 +44,10 @@ final class SafetensorsFormat {
         try {
             header = JSON.readTree(headerBytes.array());
         } catch (JacksonException e) {
-            throw new TensorFormatException("malformed JSON header: " + e.getOriginalMessage());
+            String reason = e.getOriginalMessage();
+            int detail = reason.indexOf(" (");
+            throw new TensorFormatException("malformed JSON header: " + (detail > 0 ? reason.substring(0, detail) : reason)
+                    + (e.getLocation() != null ? " at byte " + (8 + e.getLocation().getByteOffset()) : ""));
         }
         if (header == null || !header.isObject()) {
             throw new TensorFormatException("malformed header: not a JSON object");
