@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
@@ -15,9 +14,11 @@ import io.specwatch.engine.BlasThreads;
 import io.specwatch.engine.DenseMatrix;
 import io.specwatch.engine.GramEigenEngine;
 import io.specwatch.engine.LapackSvdEngine;
+import io.specwatch.engine.Nd4jMatrixOperator;
 import io.specwatch.engine.RandomizedSvdEngine;
 import io.specwatch.engine.SpectrumEngine;
 import io.specwatch.engine.SpectrumRequest;
+import io.specwatch.engine.SyntheticMatrices;
 import io.specwatch.metrics.Esd;
 import io.specwatch.metrics.MarchenkoPasturFit;
 import io.specwatch.metrics.PowerLawFit;
@@ -32,7 +33,7 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Time the spectrum engines and the full per-matrix analysis (medians of repeated runs).",
-            "Matrices have i.i.d. heavy-tailed entries (a power-law ESD like trained weights'); the randomized",
+            "Matrices are U diag(s) V^T with a power-law ESD (pdf exponent 3, like trained weights'); the randomized",
             "engine's error is also measured on Gaussian matrices (a flat spectrum, its worst case)."})
 final class BenchCommand implements Callable<Integer> {
 
@@ -55,6 +56,14 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--top-k", defaultValue = "32", description = "k of the randomized engine; default: ${DEFAULT-VALUE}")
     int topK;
 
+    @Option(names = "--oversampling", defaultValue = "" + RandomizedSvdEngine.DEFAULT_OVERSAMPLING,
+            description = "randomized engine: sketch columns beyond k; default: ${DEFAULT-VALUE}")
+    int oversampling;
+
+    @Option(names = "--iterations", defaultValue = "" + RandomizedSvdEngine.DEFAULT_ITERATIONS,
+            description = "randomized engine: rounds of W*W^T; default: ${DEFAULT-VALUE}")
+    int iterations;
+
     @Option(names = "--load-threads", defaultValue = "0", description = "Java threads that keep cores busy meanwhile, as a training job would; default: ${DEFAULT-VALUE}")
     int loadThreads;
 
@@ -68,8 +77,9 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (repeats < 1 || budget <= 0 || threads < 1 || topK < 1 || loadThreads < 0) {
-            err.println("specwatch bench: --repeats, --budget-seconds, --threads and --top-k must be positive, --load-threads >= 0");
+        if (repeats < 1 || budget <= 0 || threads < 1 || topK < 1 || loadThreads < 0 || oversampling < 0 || iterations < 0) {
+            err.println("specwatch bench: --repeats, --budget-seconds, --threads and --top-k must be positive; "
+                    + "--load-threads, --oversampling and --iterations must be >= 0");
             return Specwatch.EXIT_BAD_INPUT;
         }
         List<int[]> shapes = new ArrayList<>();
@@ -88,11 +98,19 @@ final class BenchCommand implements Callable<Integer> {
         try {
             out.printf(Locale.ROOT, "# specwatch bench: %d BLAS thread(s), %d load thread(s), %d cores, repeats %d, budget %.0f s%n",
                     threads, loadThreads, Runtime.getRuntime().availableProcessors(), repeats, budget);
+            double idleRate = loadThreads > 0 ? loadRate(2000) : 0;
             out.println("| shape | what | median ms | runs | note |");
             out.println("|---|---|---:|---:|---|");
             out.flush();
+            long loadStart = loadWork.sum();
+            long timeStart = System.nanoTime();
             for (int[] shape : shapes) {
                 benchShape(shape[0], shape[1], out);
+            }
+            if (loadThreads > 0) {
+                double busyRate = (loadWork.sum() - loadStart) / ((System.nanoTime() - timeStart) / 1e9);
+                out.printf(Locale.ROOT, "# load throughput while benchmarking: %.1f%% of its rate alone (%.1f vs %.1f multiplications/s)%n",
+                        100 * busyRate / idleRate, busyRate, idleRate);
             }
         } finally {
             stop.set(true);
@@ -107,7 +125,7 @@ final class BenchCommand implements Callable<Integer> {
 
     private void benchShape(int rows, int cols, PrintWriter out) {
         String shape = rows + "x" + cols;
-        DenseMatrix heavy = heavyTailed(rows, cols, 1);
+        DenseMatrix heavy = SyntheticMatrices.powerLaw(rows, cols, 3.0, 1);
         double[] reference = null;
         for (String what : engines) {
             switch (what) {
@@ -122,14 +140,14 @@ final class BenchCommand implements Callable<Integer> {
                     reference = holder[0];
                 }
                 case "randomized" -> {
-                    SpectrumEngine engine = RandomizedSvdEngine.onHost(3);
+                    SpectrumEngine engine = new RandomizedSvdEngine(oversampling, iterations, 3, Nd4jMatrixOperator::new);
                     double[][] holder = new double[1][];
-                    boolean ran = time(shape, "randomized top-" + topK, out, "", () -> holder[0] = engine
+                    boolean ran = time(shape, "randomized top-" + topK + " (p " + oversampling + ", q " + iterations + ")", out, "", () -> holder[0] = engine
                             .decompose(heavy, SpectrumRequest.topK(topK)).eigenvalues());
                     if (ran && reference != null) {
                         out.printf(Locale.ROOT, "| %s | randomized top-%d max rel. error of σ vs float64, power-law ESD | %.2e | | σ_k/2: %.2e |%n",
                                 shape, topK, relativeError(holder[0], reference, topK), relativeError(holder[0], reference, topK / 2));
-                        DenseMatrix flat = gaussian(rows, cols, 2);
+                        DenseMatrix flat = SyntheticMatrices.gaussian(rows, cols, 2);
                         double[] exact = GramEigenEngine.float64().decompose(flat, SpectrumRequest.eigenvaluesOnly()).eigenvalues();
                         double[] approx = engine.decompose(flat, SpectrumRequest.topK(topK)).eigenvalues();
                         out.printf(Locale.ROOT, "| %s | randomized top-%d max rel. error of σ vs float64, Gaussian (flat) | %.2e | | σ_k/2: %.2e |%n",
@@ -146,6 +164,9 @@ final class BenchCommand implements Callable<Integer> {
                         Esd esd = new Esd(lambda, Math.max(rows, cols), Math.min(rows, cols));
                         time(shape, "power-law fit alone (" + lambda.length + " eigenvalues)", out, "", () -> PowerLawFit.fit(lambda));
                         time(shape, "MP fit alone", out, "", () -> MarchenkoPasturFit.fit(esd));
+                        double[] flat = GramEigenEngine.float32().decompose(SyntheticMatrices.gaussian(rows, cols, 2),
+                                SpectrumRequest.eigenvaluesOnly()).eigenvalues();
+                        time(shape, "power-law fit alone, Gaussian ESD (" + flat.length + " eigenvalues)", out, "", () -> PowerLawFit.fit(flat));
                     }
                 }
                 default -> skipped.add("unknown engine '" + what + "'");
@@ -197,28 +218,23 @@ final class BenchCommand implements Callable<Integer> {
         return worst;
     }
 
-    /** i.i.d. symmetric entries with a power-law tail of exponent 3: a heavy-tailed ESD. */
-    static DenseMatrix heavyTailed(int rows, int cols, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        float[] values = new float[rows * cols];
-        for (int i = 0; i < values.length; i++) {
-            double magnitude = Math.pow(1 - random.nextDouble(), -1.0 / 3);
-            values[i] = (float) (random.nextBoolean() ? magnitude : -magnitude);
-        }
-        return new DenseMatrix(rows, cols, values);
-    }
+    /** Multiplications finished by the load threads. */
+    private final java.util.concurrent.atomic.LongAdder loadWork = new java.util.concurrent.atomic.LongAdder();
 
-    static DenseMatrix gaussian(int rows, int cols, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        float[] values = new float[rows * cols];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = (float) random.nextGaussian();
+    /** Load throughput (multiplications per second) over a quiet interval, before anything is benchmarked. */
+    private double loadRate(long millis) {
+        long before = loadWork.sum();
+        long t0 = System.nanoTime();
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        return new DenseMatrix(rows, cols, values);
+        return (loadWork.sum() - before) / ((System.nanoTime() - t0) / 1e9);
     }
 
     /** Threads that multiply small matrices in plain Java until stopped: a stand-in for a busy training job. */
-    private static List<Thread> startLoad(int count, AtomicBoolean stop) {
+    private List<Thread> startLoad(int count, AtomicBoolean stop) {
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < count; t++) {
             Thread thread = new Thread(() -> {
@@ -237,6 +253,7 @@ final class BenchCommand implements Callable<Integer> {
                             }
                         }
                     }
+                    loadWork.increment();
                 }
             }, "bench-load-" + t);
             thread.setDaemon(true);

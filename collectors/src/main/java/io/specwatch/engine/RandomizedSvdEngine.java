@@ -28,7 +28,7 @@ public final class RandomizedSvdEngine implements SpectrumEngine {
     /** Default oversampling: sketch width is k plus this. */
     public static final int DEFAULT_OVERSAMPLING = 10;
     /** Default rounds of W·Wᵀ; see docs/benchmarks.md for the accuracy this buys. */
-    public static final int DEFAULT_ITERATIONS = 4;
+    public static final int DEFAULT_ITERATIONS = 6;
 
     private final int oversampling;
     private final int iterations;
