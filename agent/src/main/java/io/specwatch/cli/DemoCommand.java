@@ -40,7 +40,7 @@ final class DemoCommand implements Callable<Integer> {
         Map<String, String> meaning = new LinkedHashMap<>();
         matrices.put("random_init", SyntheticMatrices.gaussian(rows, cols, 1));
         meaning.put("random_init", "Gaussian initialisation: all bulk, no spike, soft rank ~1, a spuriously large alpha");
-        matrices.put("one_spike", SyntheticMatrices.plantedSpike(rows, cols, 3 * Math.sqrt(Math.max(rows, cols)), 2));
+        matrices.put("one_spike", SyntheticMatrices.plantedSpike(rows, cols, 2 * Math.sqrt(Math.max(rows, cols)), 2));
         meaning.put("one_spike", "one learned direction over a random bulk (e.g. after a large-learning-rate step)");
         matrices.put("trained", SyntheticMatrices.powerLaw(rows, cols, 3.0, 3));
         meaning.put("trained", "power-law ESD with alpha ~3: the heavy-tailed shape of well-trained layers");

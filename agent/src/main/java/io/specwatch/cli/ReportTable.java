@@ -35,7 +35,7 @@ final class ReportTable {
             rank != null ? num(rank.svMax()) : "-",
             r.correlationTraps() != null ? r.correlationTraps().toString() : "-",
             r.phase().label(),
-            r.status().label() + (r.nonFiniteValues() > 0 ? " (" + r.nonFiniteValues() + " values)" : ""),
+            r.status().label() + (r.nonFiniteValues() > 0 ? " (" + r.nonFiniteValues() + " non-finite)" : ""),
             String.format(Locale.ROOT, "%.3f", r.seconds()),
         });
     }

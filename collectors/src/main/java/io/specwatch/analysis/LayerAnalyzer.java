@@ -1,6 +1,5 @@
 package io.specwatch.analysis;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -188,10 +187,5 @@ public final class LayerAnalyzer {
 
     private static double seconds(long start) {
         return (System.nanoTime() - start) / 1e9;
-    }
-
-    @Override
-    public String toString() {
-        return "LayerAnalyzer" + Arrays.asList(engine.name(), options);
     }
 }

@@ -53,9 +53,4 @@ public final class TensorMatrices {
         }
         return slices;
     }
-
-    /** True when the layout pools several slices for this shape. */
-    public static boolean pooled(long[] shape, ConvLayout layout) {
-        return shape.length > 2 && layout == ConvLayout.SLICES && Arrays.stream(shape, 2, shape.length).reduce(1, (a, b) -> a * b) > 1;
-    }
 }
