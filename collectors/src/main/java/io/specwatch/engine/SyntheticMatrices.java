@@ -61,17 +61,23 @@ public final class SyntheticMatrices {
      * largest first: the ESD of a trained layer in heavy-tailed self-regularisation theory.
      */
     public static double[] powerLawSingularValues(int count, double alpha, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        double[] lambda = new double[count];
-        for (int i = 0; i < count; i++) {
-            lambda[i] = Math.pow(1 - random.nextDouble(), -1 / (alpha - 1));
-        }
+        double[] lambda = paretoSample(count, alpha, seed);
         Arrays.sort(lambda);
         double[] sigma = new double[count];
         for (int i = 0; i < count; i++) {
             sigma[i] = Math.sqrt(lambda[count - 1 - i]);
         }
         return sigma;
+    }
+
+    /** n samples of a continuous power law with pdf ∝ x^-alpha for x ≥ 1 (by inversion), in draw order. */
+    public static double[] paretoSample(int n, double alpha, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = Math.pow(1 - random.nextDouble(), -1 / (alpha - 1));
+        }
+        return x;
     }
 
     /** U·diag(σ)·Vᵀ with orthonormal U (rows × M) and V (cols × M) from QR factorisations of Gaussian matrices. */

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Arrays;
 
 import io.specwatch.TestMatrices;
+import io.specwatch.engine.SyntheticMatrices;
 import io.specwatch.engine.DenseMatrix;
 import io.specwatch.engine.LapackSvdEngine;
 import io.specwatch.engine.SpectrumRequest;
@@ -27,7 +28,7 @@ class LayerAnalyzerTest {
     @Test
     void gaussianInitialisationMatchesResearchNotesR8() {
         // research-notes R8: h × d = 1500 × 1000 Gaussian at init
-        MatrixReport r = analyze(TestMatrices.gaussian(1500, 1000, 8));
+        MatrixReport r = analyze(SyntheticMatrices.gaussian(1500, 1000, 8));
         assertEquals(2.46, r.alphaHill(), 0.02);
         assertEquals(0.894, r.rank().effectiveRankRatio(), 0.005);
         double edge = Math.sqrt(1500) + Math.sqrt(1000);
@@ -39,7 +40,7 @@ class LayerAnalyzerTest {
     @Test
     void gaussianLayerFitsASpuriouslyLargeAlphaAndIsLabelledUnderTrained() {
         // spectral-metrics §3: i.i.d. Gaussian 1000 × 500 fits to α ≈ 9.6
-        MatrixReport r = analyze(TestMatrices.gaussian(1000, 500, 3));
+        MatrixReport r = analyze(SyntheticMatrices.gaussian(1000, 500, 3));
         assertEquals(MatrixReport.Status.OK, r.status());
         assertTrue(r.powerLaw().alpha() > 6, "alpha " + r.powerLaw().alpha());
         assertEquals("under-trained", r.warning());
@@ -51,7 +52,7 @@ class LayerAnalyzerTest {
 
     @Test
     void plantedSpikeIsBulkPlusSpikes() {
-        MatrixReport r = analyze(TestMatrices.plantedSpike(512, 256, 3 * Math.sqrt(512), 4));
+        MatrixReport r = analyze(SyntheticMatrices.plantedSpike(512, 256, 3 * Math.sqrt(512), 4));
         assertEquals(1, r.mp().spikes());
         assertTrue(r.phase() == SpectralPhase.BULK_PLUS_SPIKES || r.phase() == SpectralPhase.HEAVY_TAILED,
                 "phase " + r.phase());
@@ -59,7 +60,7 @@ class LayerAnalyzerTest {
 
     @Test
     void heavyTailedSpectrumIsHeavyTailed() {
-        double[] sigma = TestMatrices.powerLawSingularValues(300, 3.0, 5);
+        double[] sigma = SyntheticMatrices.powerLawSingularValues(300, 3.0, 5);
         MatrixReport r = analyze(TestMatrices.withSingularValues(400, 300, sigma, 6));
         assertEquals(3.0, r.powerLaw().alpha(), 3 * r.powerLaw().sigma() + 0.2);
         assertEquals(SpectralPhase.HEAVY_TAILED, r.phase());
@@ -77,7 +78,7 @@ class LayerAnalyzerTest {
 
     @Test
     void nonFiniteWeightsAreCountedAndNothingElseIsComputed() {
-        DenseMatrix m = TestMatrices.gaussian(50, 40, 1);
+        DenseMatrix m = SyntheticMatrices.gaussian(50, 40, 1);
         m.values()[3] = Float.NaN;
         m.values()[7] = Float.POSITIVE_INFINITY;
         MatrixReport r = analyze(m);
@@ -91,7 +92,7 @@ class LayerAnalyzerTest {
 
     @Test
     void smallMatricesGetNormsOnly() {
-        MatrixReport r = analyze(TestMatrices.gaussian(30, 9, 2));
+        MatrixReport r = analyze(SyntheticMatrices.gaussian(30, 9, 2));
         assertEquals(MatrixReport.Status.TOO_SMALL, r.status());
         assertNotNull(r.rank());
         assertNull(r.powerLaw());
@@ -105,7 +106,7 @@ class LayerAnalyzerTest {
         int in = 16;
         int kh = 3;
         int kw = 2;
-        DenseMatrix flat = TestMatrices.gaussian(out, in * kh * kw, 9);
+        DenseMatrix flat = SyntheticMatrices.gaussian(out, in * kh * kw, 9);
         long[] shape = {out, in, kh, kw};
         MatrixReport r = analyzer.analyze("conv", shape, flat.values());
         assertEquals(kh * kw * in, r.nEvals());
@@ -134,7 +135,7 @@ class LayerAnalyzerTest {
 
     @Test
     void convolutionFlattenIsOneWideMatrix() {
-        DenseMatrix flat = TestMatrices.gaussian(24, 16 * 9, 10);
+        DenseMatrix flat = SyntheticMatrices.gaussian(24, 16 * 9, 10);
         LayerAnalyzer flatten = new LayerAnalyzer(io.specwatch.engine.AutomaticEngine.withDefaults(0),
                 new LayerAnalyzer.Options(ConvLayout.FLATTEN, false, 0, SpectralPhase.Thresholds.DEFAULT));
         MatrixReport r = flatten.analyze("conv", new long[] {24, 16, 3, 3}, flat.values());
@@ -147,11 +148,11 @@ class LayerAnalyzerTest {
     void correlationTrapsFindLargeIsolatedEntriesButNotRealStructure() {
         LayerAnalyzer traps = new LayerAnalyzer(io.specwatch.engine.AutomaticEngine.withDefaults(0),
                 LayerAnalyzer.Options.DEFAULT.withCorrelationTraps(true));
-        DenseMatrix structured = TestMatrices.plantedSpike(400, 200, 3 * Math.sqrt(400), 11);
+        DenseMatrix structured = SyntheticMatrices.plantedSpike(400, 200, 3 * Math.sqrt(400), 11);
         MatrixReport real = traps.analyze("w", new long[] {400, 200}, structured.values());
         assertEquals(1, real.mp().spikes());
         assertEquals(0, real.correlationTraps());
-        DenseMatrix trapped = TestMatrices.gaussian(400, 200, 12);
+        DenseMatrix trapped = SyntheticMatrices.gaussian(400, 200, 12);
         trapped.values()[1234] = 200;
         trapped.values()[40000] = -150;
         MatrixReport trap = traps.analyze("w", new long[] {400, 200}, trapped.values());
@@ -161,7 +162,7 @@ class LayerAnalyzerTest {
 
     @Test
     void eigenvalueSampleGetsFitsButNoMarchenkoPastur() {
-        double[] x = TestMatrices.paretoSample(800, 2.5, 3);
+        double[] x = SyntheticMatrices.paretoSample(800, 2.5, 3);
         MatrixReport r = analyzer.analyzeEigenvalues("sample", x);
         assertEquals(MatrixReport.Status.OK, r.status());
         assertNull(r.mp());

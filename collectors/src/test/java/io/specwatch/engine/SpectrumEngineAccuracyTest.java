@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.specwatch.TestMatrices;
+import io.specwatch.engine.SyntheticMatrices;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -18,7 +19,7 @@ class SpectrumEngineAccuracyTest {
     @ParameterizedTest(name = "{0} x {1}")
     @CsvSource({"300, 200", "200, 300", "257, 257"})
     void gramFloat32MatchesTopOfSpectrumToFloat32Rounding(int rows, int cols) {
-        DenseMatrix m = TestMatrices.gaussian(rows, cols, 11);
+        DenseMatrix m = SyntheticMatrices.gaussian(rows, cols, 11);
         double[] ref = reference(m);
         double[] gram = GramEigenEngine.float32().decompose(m, SpectrumRequest.eigenvaluesOnly()).eigenvalues();
         assertEquals(ref.length, gram.length);
@@ -34,7 +35,7 @@ class SpectrumEngineAccuracyTest {
 
     @Test
     void gramFloat64MatchesEveryEigenvalueIncludingTheSmallest() {
-        DenseMatrix m = TestMatrices.gaussian(400, 400, 12); // square: smallest σ near 0
+        DenseMatrix m = SyntheticMatrices.gaussian(400, 400, 12); // square: smallest σ near 0
         double[] ref = reference(m);
         double[] gram = GramEigenEngine.float64().decompose(m, SpectrumRequest.eigenvaluesOnly()).eigenvalues();
         double lambdaMax = ref[ref.length - 1];
@@ -45,7 +46,7 @@ class SpectrumEngineAccuracyTest {
 
     @Test
     void svdFloat32ReturnsOrthonormalVectorsThatReconstructTheTopTriplets() {
-        DenseMatrix m = TestMatrices.plantedSpike(120, 80, 40, 13);
+        DenseMatrix m = SyntheticMatrices.plantedSpike(120, 80, 40, 13);
         Spectrum s = LapackSvdEngine.float32().decompose(m, new SpectrumRequest(true, 5));
         double[] ref = reference(m);
         SingularVectors v = s.vectors();
@@ -66,7 +67,7 @@ class SpectrumEngineAccuracyTest {
     void randomizedTopKIsAccurateOnPowerLawSpectra() {
         int rows = 1024;
         int cols = 768;
-        double[] sigma = TestMatrices.powerLawSingularValues(cols, 3.0, 21);
+        double[] sigma = SyntheticMatrices.powerLawSingularValues(cols, 3.0, 21);
         DenseMatrix m = TestMatrices.withSingularValues(rows, cols, sigma, 22);
         double[] ref = reference(m);
         int k = 32;
@@ -88,7 +89,7 @@ class SpectrumEngineAccuracyTest {
 
     @Test
     void randomizedIsDeterministicForASeed() {
-        DenseMatrix m = TestMatrices.gaussian(300, 200, 30);
+        DenseMatrix m = SyntheticMatrices.gaussian(300, 200, 30);
         double[] a = RandomizedSvdEngine.onHost(7).decompose(m, SpectrumRequest.topK(8)).eigenvalues();
         double[] b = RandomizedSvdEngine.onHost(7).decompose(m, SpectrumRequest.topK(8)).eigenvalues();
         assertEquals(java.util.Arrays.toString(a), java.util.Arrays.toString(b));

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.specwatch.TestMatrices;
+import io.specwatch.engine.SyntheticMatrices;
 import io.specwatch.engine.DenseMatrix;
 import io.specwatch.engine.GramEigenEngine;
 import io.specwatch.engine.SpectrumRequest;
@@ -57,7 +57,7 @@ class MarchenkoPasturFitTest {
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3})
     void gaussianMatrixIsAllBulk(long seed) {
-        MarchenkoPasturFit fit = MarchenkoPasturFit.fit(esdOf(TestMatrices.gaussian(1000, 500, seed)));
+        MarchenkoPasturFit fit = MarchenkoPasturFit.fit(esdOf(SyntheticMatrices.gaussian(1000, 500, seed)));
         assertNotNull(fit);
         assertEquals(0, fit.spikes());
         assertEquals(1.02, fit.softRank(), 0.05);
@@ -71,7 +71,7 @@ class MarchenkoPasturFitTest {
         int n = 512;
         int m = 256;
         double strength = 3 * Math.sqrt(n);
-        DenseMatrix w = TestMatrices.plantedSpike(n, m, strength, seed);
+        DenseMatrix w = SyntheticMatrices.plantedSpike(n, m, strength, seed);
         Esd esd = esdOf(w);
         MarchenkoPasturFit fit = MarchenkoPasturFit.fit(esd);
         assertEquals(1, fit.spikes());

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
-import io.specwatch.TestMatrices;
+import io.specwatch.engine.SyntheticMatrices;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -56,7 +56,7 @@ class PowerLawFitTest {
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
     void equalsTheNaiveScanOnParetoSamples(long seed) {
-        double[] x = TestMatrices.paretoSample(300 + (int) seed * 97, 1.5 + seed * 0.5, seed);
+        double[] x = SyntheticMatrices.paretoSample(300 + (int) seed * 97, 1.5 + seed * 0.5, seed);
         Arrays.sort(x);
         assertMatchesNaive(x);
     }
@@ -77,7 +77,7 @@ class PowerLawFitTest {
 
     @Test
     void equalsTheNaiveScanWithDuplicatesAndValuesBelowTheFloor() {
-        double[] x = TestMatrices.paretoSample(400, 3.0, 99);
+        double[] x = SyntheticMatrices.paretoSample(400, 3.0, 99);
         for (int i = 0; i < 60; i += 3) {
             x[i + 1] = x[i]; // exact duplicates
         }
@@ -90,7 +90,7 @@ class PowerLawFitTest {
     @ParameterizedTest
     @ValueSource(longs = {101, 102, 103, 104, 105})
     void recoversTheExponentOfAParetoSampleWithinThreeStandardErrors(long seed) {
-        double[] x = TestMatrices.paretoSample(800, 2.5, seed);
+        double[] x = SyntheticMatrices.paretoSample(800, 2.5, seed);
         Arrays.sort(x);
         PowerLawFit fit = PowerLawFit.fit(x);
         assertTrue(fit.ok());
@@ -107,7 +107,7 @@ class PowerLawFitTest {
 
     @Test
     void hillEstimatorRecoversAParetoExponent() {
-        double[] x = TestMatrices.paretoSample(20000, 3.0, 7);
+        double[] x = SyntheticMatrices.paretoSample(20000, 3.0, 7);
         Arrays.sort(x);
         // the upper half of a Pareto sample is again Pareto with the same exponent
         assertEquals(3.0, PowerLawFit.alphaHill(x), 0.06);
