@@ -5,6 +5,8 @@ import java.util.SplittableRandom;
 
 import io.specwatch.engine.AutomaticEngine;
 import io.specwatch.engine.DenseMatrix;
+import io.specwatch.engine.SingularVectors;
+import io.specwatch.engine.Spectrum;
 import io.specwatch.engine.SpectrumEngine;
 import io.specwatch.engine.SpectrumRequest;
 import io.specwatch.metrics.Esd;
@@ -59,6 +61,14 @@ public final class LayerAnalyzer {
      * @throws IllegalArgumentException when the shape has fewer than two dimensions or does not match the values
      */
     public MatrixReport analyze(String name, long[] shape, float[] values) {
+        return analyze(name, shape, values, 0);
+    }
+
+    /**
+     * Analyses a tensor and also returns its top {@code vectors} singular triplets (for the
+     * dynamics); pooled convolution slices have no single set of vectors and get none.
+     */
+    public MatrixReport analyze(String name, long[] shape, float[] values, int vectors) {
         long start = System.nanoTime();
         List<DenseMatrix> matrices = TensorMatrices.of(shape, values, options.conv());
         DenseMatrix first = matrices.get(0);
@@ -69,18 +79,19 @@ public final class LayerAnalyzer {
         if (nonFinite > 0) {
             return new MatrixReport(name, shape.clone(), first.rows(), first.cols(), 0, null, null, null, null, null,
                     null, null, null, SpectralPhase.NONFINITE, MatrixReport.Status.NONFINITE, nonFinite, null,
-                    seconds(start), null);
+                    seconds(start), null, null);
         }
         boolean pooled = matrices.size() > 1;
-        Esd esd = esd(matrices, pooled);
+        SingularVectors[] top = new SingularVectors[1];
+        Esd esd = esd(matrices, pooled, pooled ? 0 : vectors, top);
         Integer traps = null;
         if (options.correlationTraps() && first.smaller() >= MIN_EIGENVALUES) {
-            MarchenkoPasturFit shuffled = MarchenkoPasturFit.fit(esd(TensorMatrices.of(shape, shuffled(values), options.conv()), pooled));
+            MarchenkoPasturFit shuffled = MarchenkoPasturFit.fit(esd(TensorMatrices.of(shape, shuffled(values), options.conv()), pooled, 0, null));
             traps = shuffled == null ? null : shuffled.spikes();
         }
         String engineName = engineName(first);
         return measure(name, shape.clone(), first.rows(), first.cols(), esd, first.smaller() >= MIN_EIGENVALUES,
-                traps, engineName, start);
+                traps, engineName, start, top[0]);
     }
 
     /**
@@ -98,7 +109,7 @@ public final class LayerAnalyzer {
         long[] shape = {eigenvalues.length};
         if (nonFinite > 0) {
             return new MatrixReport(name, shape, 0, 0, eigenvalues.length, null, null, null, null, null, null, null,
-                    null, SpectralPhase.NONFINITE, MatrixReport.Status.NONFINITE, nonFinite, null, seconds(start), null);
+                    null, SpectralPhase.NONFINITE, MatrixReport.Status.NONFINITE, nonFinite, null, seconds(start), null, null);
         }
         for (double v : eigenvalues) {
             if (v < 0) {
@@ -106,11 +117,11 @@ public final class LayerAnalyzer {
             }
         }
         Esd esd = Esd.of(eigenvalues, 0, 0);
-        return measure(name, shape, 0, 0, esd, esd.size() >= MIN_EIGENVALUES, null, null, start);
+        return measure(name, shape, 0, 0, esd, esd.size() >= MIN_EIGENVALUES, null, null, start, null);
     }
 
     private MatrixReport measure(String name, long[] shape, int rows, int cols, Esd esd, boolean fits, Integer traps,
-                                 String engineName, long start) {
+                                 String engineName, long start, SingularVectors vectors) {
         RankMetrics rank = RankMetrics.of(esd);
         PowerLawFit powerLaw = null;
         Double alphaHill = null;
@@ -142,16 +153,21 @@ public final class LayerAnalyzer {
         }
         SpectralPhase phase = SpectralPhase.classify(rank, esd.size(), powerLaw, mp, options.thresholds());
         return new MatrixReport(name, shape, rows, cols, esd.size(), rank, powerLaw, alphaHill, alphaWeighted,
-                logAlphaNorm, tailSize, mp, traps, phase, status, 0, engineName, seconds(start), esd.eigenvalues());
+                logAlphaNorm, tailSize, mp, traps, phase, status, 0, engineName, seconds(start), esd.eigenvalues(), vectors);
     }
 
-    private Esd esd(List<DenseMatrix> matrices, boolean pooled) {
+    /** The pooled ESD of the matrices; with vectors > 0 (one matrix only) their top triplets go to vectorsOut[0]. */
+    private Esd esd(List<DenseMatrix> matrices, boolean pooled, int vectors, SingularVectors[] vectorsOut) {
         DenseMatrix first = matrices.get(0);
         int m = first.smaller();
         double[] all = new double[m * matrices.size()];
+        SpectrumRequest request = new SpectrumRequest(true, Math.min(vectors, m));
         for (int i = 0; i < matrices.size(); i++) {
-            double[] lambda = engine.decompose(matrices.get(i), SpectrumRequest.eigenvaluesOnly()).eigenvalues();
-            System.arraycopy(lambda, 0, all, i * m, m);
+            Spectrum spectrum = engine.decompose(matrices.get(i), request);
+            System.arraycopy(spectrum.eigenvalues(), 0, all, i * m, m);
+            if (vectorsOut != null && spectrum.vectors() != null) {
+                vectorsOut[0] = spectrum.vectors();
+            }
         }
         if (pooled) {
             // scaling each slice by 1/√2 halves its eigenvalues

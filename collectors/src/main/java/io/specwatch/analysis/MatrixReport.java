@@ -1,5 +1,6 @@
 package io.specwatch.analysis;
 
+import io.specwatch.engine.SingularVectors;
 import io.specwatch.metrics.MarchenkoPasturFit;
 import io.specwatch.metrics.PowerLawFit;
 import io.specwatch.metrics.RankMetrics;
@@ -30,11 +31,13 @@ import io.specwatch.metrics.SpectralPhase;
  * @param engine           name of the engine that produced the eigenvalues, null when none ran
  * @param seconds          wall time of decomposition and metrics
  * @param eigenvalues      the ESD, ascending; null for non-finite input
+ * @param vectors          top singular triplets when they were requested (not for pooled slices), else null
  */
 public record MatrixReport(String name, long[] shape, int rows, int cols, int nEvals, RankMetrics rank,
                            PowerLawFit powerLaw, Double alphaHill, Double alphaWeighted, Double logAlphaNorm,
                            Integer tailSize, MarchenkoPasturFit mp, Integer correlationTraps, SpectralPhase phase,
-                           Status status, int nonFiniteValues, String engine, double seconds, double[] eigenvalues) {
+                           Status status, int nonFiniteValues, String engine, double seconds, double[] eigenvalues,
+                           SingularVectors vectors) {
 
     /** Outcome of analysing one tensor. */
     public enum Status {
@@ -56,6 +59,19 @@ public record MatrixReport(String name, long[] shape, int rows, int cols, int nE
         public String label() {
             return label;
         }
+    }
+
+    /** The k largest singular values, largest first (k ≤ {@code count}); empty for non-finite input. */
+    public double[] topSingularValues(int count) {
+        if (eigenvalues == null) {
+            return new double[0];
+        }
+        int k = Math.min(count, eigenvalues.length);
+        double[] top = new double[k];
+        for (int i = 0; i < k; i++) {
+            top[i] = Math.sqrt(eigenvalues[eigenvalues.length - 1 - i]);
+        }
+        return top;
     }
 
     /** WeightWatcher's over-/under-trained label for a successful fit, else null. */

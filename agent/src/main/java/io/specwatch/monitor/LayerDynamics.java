@@ -1,0 +1,81 @@
+package io.specwatch.monitor;
+
+import java.util.Map;
+
+import io.specwatch.analysis.MatrixReport;
+import io.specwatch.engine.DenseMatrix;
+import io.specwatch.engine.SingularVectors;
+import io.specwatch.engine.SpectrumEngine;
+import io.specwatch.engine.SpectrumRequest;
+import io.specwatch.metrics.Dynamics;
+
+/**
+ * What one layer remembers between snapshots to compute its dynamics: the first and previous
+ * singular vectors, the previous weights (for ΔW), and the first-snapshot baselines. Used only by
+ * the worker thread.
+ */
+final class LayerDynamics {
+
+    private SingularVectors first;
+    private SingularVectors previous;
+    private float[] previousValues;
+    private double alphaHillBaseline = Double.NaN;
+    private double effectiveRankRatioBaseline = Double.NaN;
+    private boolean baselined;
+
+    /** The dynamics of this snapshot, then remembers it as the previous one. */
+    LayerReport next(long step, long epochMillis, String model, WeightSnapshot.Weight weight, MatrixReport report,
+                     int top, SpectrumEngine updateEngine, Map<String, Double> directions) {
+        if (!baselined && report.rank() != null) {
+            baselined = true;
+            alphaHillBaseline = report.alphaHill() != null ? report.alphaHill() : Double.NaN;
+            effectiveRankRatioBaseline = report.rank().effectiveRankRatio();
+        }
+        SingularVectors now = report.vectors();
+        double agreementPrevious = Double.NaN;
+        double agreementFirst = Double.NaN;
+        double overlapPrevious = Double.NaN;
+        double overlapFirst = Double.NaN;
+        Dynamics.Update update = null;
+        if (now != null) {
+            if (previous != null) {
+                agreementPrevious = Dynamics.singularVectorAgreement(now, previous, top);
+                overlapPrevious = Dynamics.subspaceOverlap(now, previous, top);
+            }
+            if (first != null) {
+                agreementFirst = Dynamics.singularVectorAgreement(now, first, top);
+                overlapFirst = Dynamics.subspaceOverlap(now, first, top);
+            }
+            if (previousValues != null && previousValues.length == weight.values().length) {
+                update = update(weight, report, updateEngine);
+            }
+            if (first == null) {
+                first = now;
+            }
+            previous = now;
+            previousValues = weight.values();
+        }
+        return new LayerReport(step, epochMillis, model, weight.name(), report, agreementPrevious, agreementFirst,
+                overlapPrevious, overlapFirst, update == null ? Double.NaN : update.normRatio(),
+                update == null ? Double.NaN : update.stableRank(), update == null ? Double.NaN : update.alignment(),
+                Double.NaN, alphaHillBaseline, effectiveRankRatioBaseline, directions);
+    }
+
+    private Dynamics.Update update(WeightSnapshot.Weight weight, MatrixReport report, SpectrumEngine engine) {
+        float[] now = weight.values();
+        float[] delta = new float[now.length];
+        double deltaSquared = 0;
+        double weightSquared = 0;
+        for (int i = 0; i < now.length; i++) {
+            delta[i] = now[i] - previousValues[i];
+            deltaSquared += (double) delta[i] * delta[i];
+            weightSquared += (double) now[i] * now[i];
+        }
+        if (deltaSquared == 0) {
+            return new Dynamics.Update(0, Double.NaN, Double.NaN);
+        }
+        DenseMatrix d = new DenseMatrix(report.rows(), report.cols(), delta);
+        SingularVectors top = engine.decompose(d, SpectrumRequest.topK(1)).vectors();
+        return Dynamics.Update.of(deltaSquared, weightSquared, top, report.vectors());
+    }
+}
