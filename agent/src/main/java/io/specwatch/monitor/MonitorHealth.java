@@ -55,6 +55,16 @@ public final class MonitorHealth {
         return lastEpochMillis.get();
     }
 
+    /** Snapshots analysed. */
+    public long analyses() {
+        return analyses.sum();
+    }
+
+    /** Total analysis time in seconds. */
+    public double analysisSeconds() {
+        return analysisNanos.get() / 1e9;
+    }
+
     /** Longest time the training thread spent in one call to the monitor, in milliseconds. */
     public double maxPauseMillis() {
         return maxPauseNanos.get() / 1e6;

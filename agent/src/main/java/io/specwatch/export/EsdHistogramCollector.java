@@ -1,0 +1,113 @@
+package io.specwatch.export;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.prometheus.metrics.model.registry.Collector;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.specwatch.monitor.LayerReport;
+import io.specwatch.monitor.ReportSink;
+
+/**
+ * The latest ESD of every layer as a Prometheus gauge histogram {@code spectral_esd}: eigenvalues
+ * divided by their mean, counted in log-spaced buckets. Micrometer has no gauge histogram, so this
+ * collector is registered on the Prometheus registry directly. Query it without {@code rate()}:
+ * its buckets are a fresh distribution at every scrape and may go down.
+ */
+public final class EsdHistogramCollector implements Collector, ReportSink {
+
+    /** Metric name. */
+    public static final String NAME = "spectral_esd";
+
+    private final double[] bounds;
+    private final Map<String, HistogramSnapshot.HistogramDataPointSnapshot> points = new LinkedHashMap<>();
+
+    /**
+     * @param lowest  upper bound of the first bucket (default 1e-3)
+     * @param highest upper bound of the last finite bucket (default 1e3)
+     * @param buckets number of finite buckets, log-spaced (default 24)
+     */
+    public EsdHistogramCollector(double lowest, double highest, int buckets) {
+        if (!(lowest > 0 && highest > lowest && buckets >= 2)) {
+            throw new IllegalArgumentException("ESD buckets need 0 < lowest < highest and at least 2 buckets");
+        }
+        bounds = new double[buckets];
+        for (int i = 0; i < buckets; i++) {
+            bounds[i] = lowest * Math.pow(highest / lowest, (double) i / (buckets - 1));
+        }
+    }
+
+    public EsdHistogramCollector() {
+        this(1e-3, 1e3, 24);
+    }
+
+    /** The finite upper bounds of the buckets. */
+    public double[] bounds() {
+        return bounds.clone();
+    }
+
+    @Override
+    public void accept(List<LayerReport> snapshot) {
+        Map<String, HistogramSnapshot.HistogramDataPointSnapshot> fresh = new LinkedHashMap<>();
+        for (LayerReport r : snapshot) {
+            double[] lambda = r.report().eigenvalues();
+            if (lambda == null || lambda.length == 0) {
+                continue;
+            }
+            fresh.put(r.layer(), point(r.model(), r.layer(), lambda));
+        }
+        synchronized (points) {
+            points.putAll(fresh);
+        }
+    }
+
+    HistogramSnapshot.HistogramDataPointSnapshot point(String model, String layer, double[] lambda) {
+        double mean = 0;
+        for (double l : lambda) {
+            mean += l;
+        }
+        mean /= lambda.length;
+        long[] counts = new long[bounds.length + 1];
+        double sum = 0;
+        for (double l : lambda) {
+            double x = mean > 0 ? l / mean : 0;
+            sum += x;
+            int b = 0;
+            while (b < bounds.length && x > bounds[b]) {
+                b++;
+            }
+            counts[b]++;
+        }
+        ClassicHistogramBuckets.Builder buckets = ClassicHistogramBuckets.builder();
+        for (int i = 0; i < bounds.length; i++) {
+            buckets.bucket(bounds[i], counts[i]);
+        }
+        buckets.bucket(Double.POSITIVE_INFINITY, counts[bounds.length]);
+        return HistogramSnapshot.HistogramDataPointSnapshot.builder()
+                .classicHistogramBuckets(buckets.build())
+                .sum(sum)
+                .labels(Labels.of("layer", layer, "model", model))
+                .build();
+    }
+
+    @Override
+    public MetricSnapshot collect() {
+        HistogramSnapshot.Builder builder = HistogramSnapshot.builder()
+                .name(NAME)
+                .help("Eigenvalues of the latest snapshot divided by their mean (gauge histogram; no rate())")
+                .gaugeHistogram(true);
+        synchronized (points) {
+            points.values().forEach(builder::dataPoint);
+        }
+        return builder.build();
+    }
+
+    @Override
+    public String getPrometheusName() {
+        return NAME;
+    }
+}
