@@ -40,7 +40,7 @@ public final class SpectralMeterBinder implements MeterBinder, ReportSink {
             new Metric("spectral.alpha.weighted", "alpha times log10 of the largest eigenvalue", r -> num(r.report().alphaWeighted())),
             new Metric("spectral.spikes", "Eigenvalues beyond the Marchenko-Pastur bulk edge plus the Tracy-Widom margin", r -> r.report().mp() == null ? Double.NaN : r.report().mp().spikes()),
             new Metric("spectral.mp.softrank", "Marchenko-Pastur bulk edge over the largest eigenvalue", r -> r.report().mp() == null ? Double.NaN : r.report().mp().softRank()),
-            new Metric("spectral.correlation.traps", "Spikes that survive shuffling the entries", r -> num(r.report().correlationTraps())),
+            new Metric("spectral.correlation.traps", "Spikes that survive shuffling the entries (latest measurement)", r -> num(r.correlationTraps())),
             new Metric("spectral.stable.rank", "Frobenius norm squared over spectral norm squared", r -> rank(r, 0)),
             new Metric("spectral.effective.rank.ratio", "Roy-Vetterli effective rank over the number of eigenvalues", r -> rank(r, 1)),
             new Metric("spectral.singular.value.max", "Largest singular value", r -> rank(r, 2)),

@@ -62,6 +62,12 @@ public final class HistoryWriter implements ReportSink {
         o.put("layer", r.layer());
         ObjectNode report = ReportJson.toJson(r.report(), false);
         o.setAll(report);
+        // traps run at their own cadence: the record says what was measured at this step, plus the latest value
+        if (r.correlationTraps() == null) {
+            o.putNull("correlation_traps_latest");
+        } else {
+            o.put("correlation_traps_latest", r.correlationTraps());
+        }
         put(o, "singular_vector_agreement_previous", r.agreementPrevious());
         put(o, "singular_vector_agreement_first", r.agreementFirst());
         put(o, "subspace_overlap_previous", r.subspaceOverlapPrevious());

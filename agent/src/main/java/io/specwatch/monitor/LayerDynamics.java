@@ -22,6 +22,7 @@ final class LayerDynamics {
     private double alphaHillBaseline = Double.NaN;
     private double effectiveRankRatioBaseline = Double.NaN;
     private boolean baselined;
+    private Integer correlationTraps;
 
     /** The dynamics of this snapshot, then remembers it as the previous one. */
     LayerReport next(long step, long epochMillis, String model, WeightSnapshot.Weight weight, MatrixReport report,
@@ -30,6 +31,9 @@ final class LayerDynamics {
             baselined = true;
             alphaHillBaseline = report.alphaHill() != null ? report.alphaHill() : Double.NaN;
             effectiveRankRatioBaseline = report.rank().effectiveRankRatio();
+        }
+        if (report.correlationTraps() != null) {
+            correlationTraps = report.correlationTraps();
         }
         SingularVectors now = report.vectors();
         double agreementPrevious = Double.NaN;
@@ -58,7 +62,7 @@ final class LayerDynamics {
         return new LayerReport(step, epochMillis, model, weight.name(), report, agreementPrevious, agreementFirst,
                 overlapPrevious, overlapFirst, update == null ? Double.NaN : update.normRatio(),
                 update == null ? Double.NaN : update.stableRank(), update == null ? Double.NaN : update.alignment(),
-                Double.NaN, alphaHillBaseline, effectiveRankRatioBaseline, directions);
+                Double.NaN, alphaHillBaseline, effectiveRankRatioBaseline, directions, correlationTraps);
     }
 
     private Dynamics.Update update(WeightSnapshot.Weight weight, MatrixReport report, SpectrumEngine engine) {

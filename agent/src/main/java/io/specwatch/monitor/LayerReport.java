@@ -25,10 +25,13 @@ import io.specwatch.analysis.MatrixReport;
  * @param alphaHillBaseline            α_hill at this layer's first snapshot
  * @param effectiveRankRatioBaseline   effective-rank ratio at this layer's first snapshot
  * @param directionOverlaps            |⟨v₁(W), β⟩|/‖β‖ per tracked direction name
+ * @param correlationTraps             the latest measured correlation traps of this layer (traps run at
+ *                                     their own cadence, so possibly from an earlier snapshot); null before the first
  */
 public record LayerReport(long step, long epochMillis, String model, String layer, MatrixReport report,
                           double agreementPrevious, double agreementFirst, double subspaceOverlapPrevious,
                           double subspaceOverlapFirst, double updateNormRatio, double updateStableRank,
                           double updateAlignment, double layerAlignment, double alphaHillBaseline,
-                          double effectiveRankRatioBaseline, Map<String, Double> directionOverlaps) {
+                          double effectiveRankRatioBaseline, Map<String, Double> directionOverlaps,
+                          Integer correlationTraps) {
 }

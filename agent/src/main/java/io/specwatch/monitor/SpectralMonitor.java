@@ -276,7 +276,7 @@ public final class SpectralMonitor implements AutoCloseable {
             out.add(new LayerReport(r.step(), r.epochMillis(), r.model(), r.layer(), r.report(), r.agreementPrevious(),
                     r.agreementFirst(), r.subspaceOverlapPrevious(), r.subspaceOverlapFirst(), r.updateNormRatio(),
                     r.updateStableRank(), r.updateAlignment(), alignment, r.alphaHillBaseline(),
-                    r.effectiveRankRatioBaseline(), r.directionOverlaps()));
+                    r.effectiveRankRatioBaseline(), r.directionOverlaps(), r.correlationTraps()));
         }
         return out;
     }

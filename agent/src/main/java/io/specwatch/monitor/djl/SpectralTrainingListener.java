@@ -30,9 +30,10 @@ public final class SpectralTrainingListener extends TrainingListenerAdapter {
         observe(step++, trainer.getModel());
     }
 
+    /** The weights after the last update: no batch callback ever sees them, so they are always snapshotted. */
     @Override
     public void onTrainingEnd(Trainer trainer) {
-        if (step > 0 && !monitor.isDue(step)) {
+        if (step > 0) {
             offer(step, trainer.getModel(), true);
         }
     }
