@@ -1,0 +1,60 @@
+package io.specwatch.examples;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+import io.specwatch.export.SpecwatchServer;
+import io.specwatch.history.HistoryWriter;
+import io.specwatch.monitor.SpectralMonitor;
+import picocli.CommandLine.Option;
+
+/** The monitor flags every example shares (a picocli mixin). */
+public final class MonitorOptions {
+
+    @Option(names = "--every", defaultValue = "50", description = "snapshot every K steps; default: ${DEFAULT-VALUE}")
+    int every;
+
+    @Option(names = "--port", defaultValue = "9464", description = "port of /metrics and the live page (0: any free port); default: ${DEFAULT-VALUE}")
+    int port;
+
+    @Option(names = "--host", defaultValue = SpecwatchServer.DEFAULT_HOST, description = "address to bind; default: ${DEFAULT-VALUE}")
+    String host;
+
+    @Option(names = "--history", description = "append the JSON Lines history to FILE")
+    Path history;
+
+    @Option(names = "--no-monitor", description = "train without the monitor (for overhead comparisons)")
+    boolean noMonitor;
+
+    @Option(names = "--linger", defaultValue = "0", description = "keep serving this many seconds after training; default: ${DEFAULT-VALUE}")
+    int linger;
+
+    /** A running monitor with its server and history, or null with --no-monitor. */
+    record Running(SpectralMonitor monitor, SpecwatchServer server) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (monitor != null) {
+                monitor.close();
+            }
+            if (server != null) {
+                server.close();
+            }
+        }
+    }
+
+    Running start(String model, SpectralMonitor.Builder settings) throws IOException {
+        if (every < 1) {
+            throw new IllegalArgumentException("--every must be >= 1, got " + every);
+        }
+        if (noMonitor) {
+            return new Running(null, null);
+        }
+        SpectralMonitor monitor = settings.model(model).every(every).build();
+        if (history != null) {
+            monitor.addSink(new HistoryWriter(history, 200, monitor.settings().topSingularValues()));
+        }
+        SpecwatchServer server = SpecwatchServer.start(monitor, host, port);
+        System.err.printf("specwatch: metrics on http://%s:%d/metrics, live page on http://%s:%d/%n", host, server.port(), host, server.port());
+        return new Running(monitor, server);
+    }
+}
