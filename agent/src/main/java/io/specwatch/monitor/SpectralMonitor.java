@@ -19,7 +19,6 @@ import io.specwatch.analysis.LayerAnalyzer;
 import io.specwatch.analysis.MatrixReport;
 import io.specwatch.engine.AutomaticEngine;
 import io.specwatch.engine.BlasThreads;
-import io.specwatch.engine.RandomizedSvdEngine;
 import io.specwatch.engine.SingularVectors;
 import io.specwatch.engine.SpectrumEngine;
 import io.specwatch.metrics.Dynamics;
@@ -61,7 +60,7 @@ public final class SpectralMonitor implements AutoCloseable {
         LayerAnalyzer.Options options = new LayerAnalyzer.Options(settings.conv(), false, settings.seed(), settings.thresholds());
         this.analyzer = new LayerAnalyzer(engine, options);
         this.analyzerWithTraps = new LayerAnalyzer(engine, options.withCorrelationTraps(true));
-        this.updateEngine = RandomizedSvdEngine.onHost(settings.seed());
+        this.updateEngine = engine;
         this.worker = new Thread(this::work, "specwatch-analysis");
         this.worker.setDaemon(true);
         if (settings.analysisThreads() > 0) {

@@ -4,12 +4,12 @@ package io.specwatch.engine;
  * Picks an engine per matrix from its smaller dimension M and what the request needs:
  *
  * <ul>
- *   <li>full ESD, no vectors: Gram + eigensolver, in float64 up to {@code float64Limit} (cheap there,
- *       and exact down to the smallest eigenvalue), in float32 above;</li>
- *   <li>full ESD and top-k vectors: one LAPACK SVD up to {@code svdLimit}; above it, the Gram
- *       engine for the eigenvalues and the randomized engine for the vectors (together far cheaper
- *       than an SVD with vectors);</li>
- *   <li>top-k only: the exact SVD up to {@code svdLimit}, the randomized engine above.</li>
+ *   <li>up to {@code float64Limit}: the float64 Gram engine, for the eigenvalues and, when asked,
+ *       the top-k vectors in the same decomposition (exact down to the smallest eigenvalue, and
+ *       free of ND4J's per-call overhead, which dominates small matrices);</li>
+ *   <li>above it, full ESD: the float32 Gram engine; with vectors, the randomized engine adds the
+ *       top-k triplets (together far cheaper than an SVD with vectors);</li>
+ *   <li>above it, top-k only: the randomized engine.</li>
  * </ul>
  * The limits default to the break-even points measured in docs/benchmarks.md.
  */
@@ -17,25 +17,19 @@ public final class AutomaticEngine implements SpectrumEngine {
 
     /** Default M up to which the Gram matrix is accumulated in float64. */
     public static final int DEFAULT_FLOAT64_LIMIT = 1024;
-    /** Default M up to which an exact SVD serves vector requests. */
-    public static final int DEFAULT_SVD_LIMIT = 1024;
-
     private final int float64Limit;
-    private final int svdLimit;
     private final SpectrumEngine gram32 = GramEigenEngine.float32();
     private final SpectrumEngine gram64 = GramEigenEngine.float64();
-    private final SpectrumEngine svd = LapackSvdEngine.float32();
     private final SpectrumEngine randomized;
 
-    public AutomaticEngine(int float64Limit, int svdLimit, SpectrumEngine randomized) {
+    public AutomaticEngine(int float64Limit, SpectrumEngine randomized) {
         this.float64Limit = float64Limit;
-        this.svdLimit = svdLimit;
         this.randomized = randomized;
     }
 
-    /** Default limits, randomized products on the host. */
+    /** Default limit, randomized products on the host. */
     public static AutomaticEngine withDefaults(long seed) {
-        return new AutomaticEngine(DEFAULT_FLOAT64_LIMIT, DEFAULT_SVD_LIMIT, RandomizedSvdEngine.onHost(seed));
+        return new AutomaticEngine(DEFAULT_FLOAT64_LIMIT, RandomizedSvdEngine.onHost(seed));
     }
 
     @Override
@@ -45,20 +39,16 @@ public final class AutomaticEngine implements SpectrumEngine {
 
     /** The engine that serves the eigenvalues of this request (the one named in reports). */
     public SpectrumEngine choose(DenseMatrix matrix, SpectrumRequest request) {
-        int m = matrix.smaller();
-        if (request.vectors() > 0 && m <= svdLimit) {
-            return svd;
+        if (matrix.smaller() <= float64Limit) {
+            return gram64;
         }
-        if (!request.allEigenvalues()) {
-            return randomized;
-        }
-        return m <= float64Limit ? gram64 : gram32;
+        return request.allEigenvalues() ? gram32 : randomized;
     }
 
     @Override
     public Spectrum decompose(DenseMatrix matrix, SpectrumRequest request) {
         SpectrumEngine engine = choose(matrix, request);
-        if (engine == svd || request.vectors() == 0 || !request.allEigenvalues()) {
+        if (engine != gram32 || request.vectors() == 0) {
             return engine.decompose(matrix, request);
         }
         Spectrum values = engine.decompose(matrix, SpectrumRequest.eigenvaluesOnly());

@@ -1,55 +1,139 @@
 package io.specwatch.engine;
 
+import org.bytedeco.openblas.global.openblas;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * All eigenvalues of WᵀW from the Gram matrix over the smaller dimension and LAPACK's symmetric
- * eigensolver ({@code syev}, values only). Several times faster than an SVD; the top of the
- * spectrum matches an SVD to float32 rounding. In float32 the smallest eigenvalues of nearly
- * singular matrices are resolved only to about 1e-7·λ_max; the float64 variant accumulates the
- * Gram matrix and solves in double precision for when small eigenvalues matter.
+ * eigensolver. Several times faster than an SVD; the top of the spectrum matches an SVD to the
+ * working precision.
+ *
+ * <ul>
+ *   <li>float32: ND4J {@code gemm} + {@code syev}. The smallest eigenvalues of nearly singular
+ *       matrices are resolved only to about 1e-7·λ_max.</li>
+ *   <li>float64: OpenBLAS {@code dsyrk} + LAPACK {@code dsyevr} called directly on Java arrays
+ *       (no per-call ND4J overhead, which dominates for the small matrices of most layers). It can
+ *       also return the top-k singular triplets: the Gram eigenvectors are the singular vectors of
+ *       the smaller side, the other side is W·v/σ — accurate for the top of the spectrum.</li>
+ * </ul>
  */
 public final class GramEigenEngine implements SpectrumEngine {
 
-    private final DataType precision;
+    private final boolean float64;
 
-    private GramEigenEngine(DataType precision) {
-        this.precision = precision;
+    private GramEigenEngine(boolean float64) {
+        this.float64 = float64;
     }
 
-    /** Gram product and eigensolver in float32. */
+    /** Gram product and eigensolver in float32 (values only). */
     public static GramEigenEngine float32() {
-        return new GramEigenEngine(DataType.FLOAT);
+        return new GramEigenEngine(false);
     }
 
-    /** Gram product and eigensolver in float64. */
+    /** Gram product and eigensolver in float64 (values, and vectors on request). */
     public static GramEigenEngine float64() {
-        return new GramEigenEngine(DataType.DOUBLE);
+        return new GramEigenEngine(true);
     }
 
     @Override
     public String name() {
-        return precision == DataType.FLOAT ? "gram32" : "gram64";
+        return float64 ? "gram64" : "gram32";
     }
 
     @Override
     public Spectrum decompose(DenseMatrix matrix, SpectrumRequest request) {
-        if (request.vectors() > 0) {
-            throw new IllegalArgumentException(name() + " computes eigenvalues only; use the SVD or randomized engine for vectors");
+        if (float64) {
+            return decompose64(matrix, request.vectors());
         }
-        INDArray w = Nd4jLinearAlgebra.toArray(matrix, precision);
+        if (request.vectors() > 0) {
+            throw new IllegalArgumentException("gram32 computes eigenvalues only; use gram64, the SVD or the randomized engine for vectors");
+        }
+        INDArray w = Nd4jLinearAlgebra.toArray(matrix, DataType.FLOAT);
         INDArray gram = Nd4jLinearAlgebra.gram(w);
         w.close();
         try {
             double[] eigenvalues = Nd4jLinearAlgebra.symmetricEigenvalues(gram);
-            // round-off can make the smallest eigenvalues of a singular Gram matrix slightly negative
-            for (int i = 0; i < eigenvalues.length; i++) {
-                eigenvalues[i] = Math.max(0, eigenvalues[i]);
-            }
+            clamp(eigenvalues);
             return new Spectrum(eigenvalues, matrix.smaller(), null);
         } finally {
             gram.close();
+        }
+    }
+
+    private static Spectrum decompose64(DenseMatrix matrix, int requestedVectors) {
+        int rows = matrix.rows();
+        int cols = matrix.cols();
+        boolean tall = rows >= cols;
+        int n = Math.min(rows, cols);
+        float[] source = matrix.values();
+        double[] w = new double[source.length];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = source[i];
+        }
+        // row-major W (rows × cols, lda = cols): tall -> WᵀW (cols × cols), wide -> WWᵀ (rows × rows)
+        double[] gram = new double[n * n];
+        openblas.cblas_dsyrk(openblas.CblasRowMajor, openblas.CblasUpper, tall ? openblas.CblasTrans : openblas.CblasNoTrans,
+                n, tall ? rows : cols, 1.0, w, cols, 0.0, gram, n);
+        int k = Math.min(requestedVectors, n);
+        double[] eigenvalues = new double[n];
+        double[] z = new double[k > 0 ? n * n : 1];
+        int[] found = new int[1];
+        int[] support = new int[2 * n];
+        int info = openblas.LAPACKE_dsyevr(openblas.LAPACK_ROW_MAJOR, (byte) (k > 0 ? 'V' : 'N'), (byte) 'A', (byte) 'U', n,
+                gram, n, 0, 0, 0, 0, 0, found, eigenvalues, z, n, support);
+        if (info != 0) {
+            throw new ArithmeticException("LAPACK dsyevr failed for a " + rows + " x " + cols + " matrix (info " + info + ")");
+        }
+        clamp(eigenvalues);
+        if (k == 0) {
+            return new Spectrum(eigenvalues, n, null);
+        }
+        double[] sigma = new double[k];
+        float[][] small = new float[k][n];
+        float[][] large = new float[k][tall ? rows : cols];
+        for (int j = 0; j < k; j++) {
+            int column = n - 1 - j; // eigenvalues ascending: the largest is last
+            sigma[j] = Math.sqrt(eigenvalues[column]);
+            double[] v = new double[n];
+            for (int i = 0; i < n; i++) {
+                v[i] = z[i * n + column];
+                small[j][i] = (float) v[i];
+            }
+            double scale = sigma[j] > 0 ? 1 / sigma[j] : 0;
+            if (tall) {
+                // u = W v / σ
+                for (int r = 0; r < rows; r++) {
+                    double s = 0;
+                    int offset = r * cols;
+                    for (int c = 0; c < cols; c++) {
+                        s += w[offset + c] * v[c];
+                    }
+                    large[j][r] = (float) (s * scale);
+                }
+            } else {
+                // v = Wᵀ u / σ
+                double[] acc = new double[cols];
+                for (int r = 0; r < rows; r++) {
+                    double ur = v[r];
+                    int offset = r * cols;
+                    for (int c = 0; c < cols; c++) {
+                        acc[c] += w[offset + c] * ur;
+                    }
+                }
+                for (int c = 0; c < cols; c++) {
+                    large[j][c] = (float) (acc[c] * scale);
+                }
+            }
+        }
+        SingularVectors vectors = tall ? new SingularVectors(sigma, large, small) : new SingularVectors(sigma, small, large);
+        return new Spectrum(eigenvalues, n, vectors);
+    }
+
+    private static void clamp(double[] eigenvalues) {
+        // round-off can make the smallest eigenvalues of a singular Gram matrix slightly negative
+        for (int i = 0; i < eigenvalues.length; i++) {
+            eigenvalues[i] = Math.max(0, eigenvalues[i]);
         }
     }
 }

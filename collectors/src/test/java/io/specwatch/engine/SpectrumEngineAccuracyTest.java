@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.specwatch.TestMatrices;
-import io.specwatch.engine.SyntheticMatrices;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -41,6 +40,19 @@ class SpectrumEngineAccuracyTest {
         double lambdaMax = ref[ref.length - 1];
         for (int i = 0; i < ref.length; i++) {
             assertEquals(ref[i], gram[i], 1e-12 * lambdaMax, "eigenvalue " + i);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} x {1}")
+    @CsvSource({"180, 120", "120, 180"})
+    void gramFloat64TopVectorsMatchTheSvdUpToSign(int rows, int cols) {
+        DenseMatrix m = TestMatrices.withSingularValues(rows, cols, SyntheticMatrices.powerLawSingularValues(Math.min(rows, cols), 3, 40), 41);
+        SingularVectors gram = GramEigenEngine.float64().decompose(m, new SpectrumRequest(true, 6)).vectors();
+        SingularVectors svd = LapackSvdEngine.float64().decompose(m, new SpectrumRequest(true, 6)).vectors();
+        for (int j = 0; j < 6; j++) {
+            assertEquals(svd.singularValues()[j], gram.singularValues()[j], 1e-9 * svd.singularValues()[0]);
+            assertEquals(1.0, Math.abs(dot(gram.left()[j], svd.left()[j])), 1e-4, "u_" + j);
+            assertEquals(1.0, Math.abs(dot(gram.right()[j], svd.right()[j])), 1e-4, "v_" + j);
         }
     }
 
