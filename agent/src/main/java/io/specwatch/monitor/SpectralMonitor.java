@@ -187,6 +187,11 @@ public final class SpectralMonitor implements AutoCloseable {
     }
 
     private void work() {
+        try {
+            ThreadPriority.lowerCurrentThread(settings.analysisNice());
+        } catch (RuntimeException | LinkageError e) {
+            health.failure("lowering the analysis thread's priority", e);
+        }
         while (!closed || !queue.isEmpty()) {
             WeightSnapshot snapshot;
             try {
@@ -319,10 +324,11 @@ public final class SpectralMonitor implements AutoCloseable {
      * @param analysisThreads   BLAS threads for the analysis (process-wide; 0 leaves it alone)
      * @param seed              seed of the randomized engine and the trap shuffle
      * @param thresholds        spectral phase thresholds
+     * @param analysisNice      Linux nice value of the analysis thread (19: only idle CPU; 0: as training)
      */
     public record Settings(String model, SnapshotSchedule schedule, Pattern include, Pattern exclude,
                            int topSingularValues, int vectors, int trapsEvery, long memoryBudgetBytes, ConvLayout conv,
-                           int analysisThreads, long seed, SpectralPhase.Thresholds thresholds) {
+                           int analysisThreads, long seed, SpectralPhase.Thresholds thresholds, int analysisNice) {
 
         /** True when the parameter is analysed. */
         public boolean includes(String parameter) {
@@ -345,6 +351,7 @@ public final class SpectralMonitor implements AutoCloseable {
         private int analysisThreads = 1;
         private long seed;
         private SpectralPhase.Thresholds thresholds = SpectralPhase.Thresholds.DEFAULT;
+        private int analysisNice = 19;
 
         /** Model name label on every metric (default "model"). */
         public Builder model(String name) {
@@ -419,6 +426,15 @@ public final class SpectralMonitor implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Linux nice value of the analysis thread (default 19: it runs on CPU time training leaves
+         * idle, and snapshots queue and drop instead of slowing training; 0: same priority as training).
+         */
+        public Builder analysisNice(int nice) {
+            this.analysisNice = nice;
+            return this;
+        }
+
         public Builder thresholds(SpectralPhase.Thresholds thresholds) {
             this.thresholds = Objects.requireNonNull(thresholds);
             return this;
@@ -432,9 +448,10 @@ public final class SpectralMonitor implements AutoCloseable {
             require(trapsEvery >= 0, "trapsEvery must be >= 0");
             require(memoryBudgetBytes > 0, "memoryBudgetBytes must be > 0");
             require(analysisThreads >= 0, "analysisThreads must be >= 0");
+            require(analysisNice >= 0 && analysisNice <= 19, "analysisNice must be 0..19, got " + analysisNice);
             Settings settings = new Settings(model, new SnapshotSchedule(every, denseEarly), Pattern.compile(include),
                     exclude == null ? null : Pattern.compile(exclude), topSingularValues, vectors, trapsEvery,
-                    memoryBudgetBytes, conv, analysisThreads, seed, thresholds);
+                    memoryBudgetBytes, conv, analysisThreads, seed, thresholds, analysisNice);
             return new SpectralMonitor(settings);
         }
 
