@@ -80,7 +80,10 @@ public final class HtmlReport {
             return svg.text(10, 20, "no eigenvalues in the history (write it with eigenvalues)", "start").toString();
         }
         double lo = Math.log10(ev.get(0));
-        double hi = Math.log10(ev.get(ev.size() - 1)) + 1e-9;
+        JsonNode edgeNode = record.get("mp_bulk_max");
+        // the x range also covers the MP bulk edge, which lies beyond the largest eigenvalue of a random-like layer
+        double edgeLog = edgeNode != null && edgeNode.isNumber() && edgeNode.asDouble() > 0 ? Math.log10(edgeNode.asDouble()) + 0.02 : Double.NEGATIVE_INFINITY;
+        double hi = Math.max(Math.log10(ev.get(ev.size() - 1)), edgeLog) + 1e-9;
         int bins = 30;
         double width = (hi - lo) / bins;
         double[] density = new double[bins];

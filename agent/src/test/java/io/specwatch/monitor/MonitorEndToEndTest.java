@@ -207,6 +207,30 @@ class MonitorEndToEndTest {
         }
     }
 
+    @Test
+    void analysisThreadRunsAtTheLowestCpuPriority() throws Exception {
+        SpectralMonitor monitor = SpectralMonitor.builder().build();
+        try {
+            monitor.offer(0, List.of(new WeightSnapshot.Weight("w", new long[] {20, 12}, new float[240])));
+            assertTrue(monitor.awaitIdle(Duration.ofSeconds(30)));
+            // Linux names the thread after the first 15 characters of its Java name
+            int nice = Integer.MIN_VALUE;
+            try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+                for (Path task : (Iterable<Path>) tasks::iterator) {
+                    if (Files.readString(task.resolve("comm")).strip().equals("specwatch-analy")) {
+                        String stat = Files.readString(task.resolve("stat"));
+                        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        nice = Integer.parseInt(fields[16]); // field 19 of stat; fields[0] is field 3
+                    }
+                }
+            }
+            assertEquals(19, nice);
+            assertEquals(0, monitor.health().errors());
+        } finally {
+            monitor.close();
+        }
+    }
+
     /** Median wall time between consecutive training batches. */
     static final class StepTimer extends ai.djl.training.listener.TrainingListenerAdapter {
         private final java.util.List<Long> gaps = new java.util.ArrayList<>();

@@ -62,6 +62,10 @@ public final class MlpExample implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (monitorOptions.report != null && monitorOptions.history == null) {
+            System.err.println("mlp: --report needs --history FILE");
+            return 2;
+        }
         if (steps < 1 || features < 1 || hidden < 1 || classes < 2 || batch < 1 || !(lr > 0)) {
             System.err.println("mlp: --steps, --features, --hidden, --batch and --lr must be positive, --classes at least 2");
             return 2;
@@ -109,6 +113,7 @@ public final class MlpExample implements Callable<Integer> {
                 snapshots = running.monitor().health().snapshots();
                 dropped = running.monitor().health().dropped();
                 maxPause = running.monitor().health().maxPauseMillis();
+                monitorOptions.writeReport();
                 if (monitorOptions.linger > 0) {
                     System.err.printf("specwatch: training done; serving for %d more seconds%n", monitorOptions.linger);
                     Thread.sleep(monitorOptions.linger * 1000L);

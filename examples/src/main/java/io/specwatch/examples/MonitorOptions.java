@@ -23,11 +23,24 @@ public final class MonitorOptions {
     @Option(names = "--history", description = "append the JSON Lines history to FILE")
     Path history;
 
+    @Option(names = "--report", description = "write the HTML report of the history to FILE at the end (needs --history)")
+    Path report;
+
     @Option(names = "--no-monitor", description = "train without the monitor (for overhead comparisons)")
     boolean noMonitor;
 
     @Option(names = "--linger", defaultValue = "0", description = "keep serving this many seconds after training; default: ${DEFAULT-VALUE}")
     int linger;
+
+    /** Writes the HTML report when --report was given (after the monitor has analysed everything). */
+    void writeReport() throws IOException {
+        if (report == null || noMonitor) {
+            return;
+        }
+        java.nio.file.Files.writeString(report, io.specwatch.history.HtmlReport.render(
+                io.specwatch.history.HistoryReader.read(history), "specwatch report: " + history.getFileName()));
+        System.err.println("specwatch: report written to " + report.toAbsolutePath());
+    }
 
     /** A running monitor with its server and history, or null with --no-monitor. */
     record Running(SpectralMonitor monitor, SpecwatchServer server) implements AutoCloseable {
@@ -45,6 +58,9 @@ public final class MonitorOptions {
     Running start(String model, SpectralMonitor.Builder settings) throws IOException {
         if (every < 1) {
             throw new IllegalArgumentException("--every must be >= 1, got " + every);
+        }
+        if (report != null && history == null) {
+            throw new IllegalArgumentException("--report needs --history FILE");
         }
         if (noMonitor) {
             return new Running(null, null);
