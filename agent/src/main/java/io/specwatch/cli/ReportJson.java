@@ -73,7 +73,8 @@ public final class ReportJson {
         return o;
     }
 
-    private static void put(ObjectNode o, String field, Double value) {
+    /** Puts a number, or null when it is absent or not finite (JSON has no NaN). */
+    public static void put(ObjectNode o, String field, Double value) {
         if (value == null || !Double.isFinite(value)) {
             o.putNull(field);
         } else {

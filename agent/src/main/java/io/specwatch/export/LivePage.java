@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 
+import io.specwatch.cli.ReportJson;
 import io.specwatch.history.HistoryWriter;
 import io.specwatch.monitor.LayerReport;
 import io.specwatch.monitor.SpectralMonitor;
@@ -84,25 +85,18 @@ final class LivePage implements HttpHandler {
         for (SeriesStore.Point p : series.series(layer)) {
             ObjectNode o = points.addObject();
             o.put("step", p.step());
-            put(o, "alpha", p.alpha());
-            put(o, "alpha_hill", p.alphaHill());
-            put(o, "effective_rank_ratio", p.effectiveRankRatio());
-            put(o, "spikes", p.spikes());
-            put(o, "sv_max", p.svMax());
-            put(o, "stable_rank", p.stableRank());
-            put(o, "singular_vector_agreement_first", p.agreementFirst());
-            put(o, "update_norm_ratio", p.updateNormRatio());
+            ReportJson.put(o, "alpha", p.alpha());
+            ReportJson.put(o, "alpha_hill", p.alphaHill());
+            ReportJson.put(o, "effective_rank_ratio", p.effectiveRankRatio());
+            ReportJson.put(o, "spikes", p.spikes());
+            ReportJson.put(o, "sv_max", p.svMax());
+            ReportJson.put(o, "stable_rank", p.stableRank());
+            ReportJson.put(o, "singular_vector_agreement_first", p.agreementFirst());
+            ReportJson.put(o, "update_norm_ratio", p.updateNormRatio());
         }
         return JSON.writeValueAsBytes(points);
     }
 
-    private static void put(ObjectNode o, String field, double v) {
-        if (Double.isFinite(v)) {
-            o.put(field, v);
-        } else {
-            o.putNull(field);
-        }
-    }
 
     private static String query(HttpExchange exchange, String key) {
         String raw = exchange.getRequestURI().getRawQuery();

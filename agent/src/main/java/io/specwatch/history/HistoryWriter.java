@@ -68,18 +68,18 @@ public final class HistoryWriter implements ReportSink {
         } else {
             o.put("correlation_traps_latest", r.correlationTraps());
         }
-        put(o, "singular_vector_agreement_previous", r.agreementPrevious());
-        put(o, "singular_vector_agreement_first", r.agreementFirst());
-        put(o, "subspace_overlap_previous", r.subspaceOverlapPrevious());
-        put(o, "subspace_overlap_first", r.subspaceOverlapFirst());
-        put(o, "update_norm_ratio", r.updateNormRatio());
-        put(o, "update_stable_rank", r.updateStableRank());
-        put(o, "update_alignment", r.updateAlignment());
-        put(o, "layer_alignment", r.layerAlignment());
-        put(o, "alpha_hill_baseline", r.alphaHillBaseline());
-        put(o, "effective_rank_ratio_baseline", r.effectiveRankRatioBaseline());
+        ReportJson.put(o, "singular_vector_agreement_previous", r.agreementPrevious());
+        ReportJson.put(o, "singular_vector_agreement_first", r.agreementFirst());
+        ReportJson.put(o, "subspace_overlap_previous", r.subspaceOverlapPrevious());
+        ReportJson.put(o, "subspace_overlap_first", r.subspaceOverlapFirst());
+        ReportJson.put(o, "update_norm_ratio", r.updateNormRatio());
+        ReportJson.put(o, "update_stable_rank", r.updateStableRank());
+        ReportJson.put(o, "update_alignment", r.updateAlignment());
+        ReportJson.put(o, "layer_alignment", r.layerAlignment());
+        ReportJson.put(o, "alpha_hill_baseline", r.alphaHillBaseline());
+        ReportJson.put(o, "effective_rank_ratio_baseline", r.effectiveRankRatioBaseline());
         ObjectNode directions = o.putObject("direction_overlap");
-        r.directionOverlaps().forEach((name, value) -> put(directions, name, value));
+        r.directionOverlaps().forEach((name, value) -> ReportJson.put(directions, name, value));
         var top = o.putArray("top_singular_values");
         for (double s : r.report().topSingularValues(topSingularValues)) {
             top.add(s);
@@ -105,13 +105,6 @@ public final class HistoryWriter implements ReportSink {
         return out;
     }
 
-    private static void put(ObjectNode o, String field, double value) {
-        if (Double.isFinite(value)) {
-            o.put(field, value);
-        } else {
-            o.putNull(field);
-        }
-    }
 
     @Override
     public synchronized void close() throws IOException {
