@@ -114,13 +114,14 @@ public final class MlpExample implements Callable<Integer> {
                 dropped = running.monitor().health().dropped();
                 maxPause = running.monitor().health().maxPauseMillis();
                 monitorOptions.writeReport();
-                if (monitorOptions.linger > 0) {
-                    System.err.printf("specwatch: training done; serving for %d more seconds%n", monitorOptions.linger);
-                    Thread.sleep(monitorOptions.linger * 1000L);
-                }
             }
             System.out.printf(Locale.ROOT, "{\"train_seconds\": %.3f, \"steps\": %d, \"snapshots\": %d, \"dropped\": %d, "
                     + "\"max_pause_ms\": %.3f, \"test_accuracy\": %.4f}%n", seconds, steps, snapshots, dropped, maxPause, accuracy);
+            System.out.flush();
+            if (running.monitor() != null && monitorOptions.linger > 0) {
+                System.err.printf("specwatch: training done; serving for %d more seconds%n", monitorOptions.linger);
+                Thread.sleep(monitorOptions.linger * 1000L);
+            }
         }
         return 0;
     }
