@@ -12,7 +12,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <ul>
  *   <li>float32: ND4J {@code gemm} + {@code syev}. The smallest eigenvalues of nearly singular
  *       matrices are resolved only to about 1e-7·λ_max.</li>
- *   <li>float64: OpenBLAS {@code dsyrk} + LAPACK {@code dsyevr} called directly on Java arrays
+ *   <li>float64: OpenBLAS {@code dsyrk}, then LAPACK {@code dsytrd}, {@code dsterf} (all eigenvalues),
+ *       and for vectors {@code dstemr} + {@code dormtr} (only the top k), called directly on Java arrays
  *       (no per-call ND4J overhead, which dominates for the small matrices of most layers). It can
  *       also return the top-k singular triplets: the Gram eigenvectors are the singular vectors of
  *       the smaller side, the other side is W·v/σ — accurate for the top of the spectrum.</li>
@@ -71,33 +72,47 @@ public final class GramEigenEngine implements SpectrumEngine {
         for (int i = 0; i < w.length; i++) {
             w[i] = source[i];
         }
-        // row-major W (rows × cols, lda = cols): tall -> WᵀW (cols × cols), wide -> WWᵀ (rows × rows)
+        // The row-major W is the column-major Wᵀ (cols × rows, ld = cols).
+        // tall: G = WᵀW = Wᵀ(Wᵀ)ᵀ (cols × cols); wide: G = WWᵀ = (Wᵀ)ᵀWᵀ (rows × rows). Upper triangle, column-major.
         double[] gram = new double[n * n];
-        openblas.cblas_dsyrk(openblas.CblasRowMajor, openblas.CblasUpper, tall ? openblas.CblasTrans : openblas.CblasNoTrans,
+        openblas.cblas_dsyrk(openblas.CblasColMajor, openblas.CblasUpper, tall ? openblas.CblasNoTrans : openblas.CblasTrans,
                 n, tall ? rows : cols, 1.0, w, cols, 0.0, gram, n);
         int k = Math.min(requestedVectors, n);
-        double[] eigenvalues = new double[n];
-        double[] z = new double[k > 0 ? n * n : 1];
-        int[] found = new int[1];
-        int[] support = new int[2 * n];
-        int info = openblas.LAPACKE_dsyevr(openblas.LAPACK_ROW_MAJOR, (byte) (k > 0 ? 'V' : 'N'), (byte) 'A', (byte) 'U', n,
-                gram, n, 0, 0, 0, 0, 0, found, eigenvalues, z, n, support);
-        if (info != 0) {
-            throw new ArithmeticException("LAPACK dsyevr failed for a " + rows + " x " + cols + " matrix (info " + info + ")");
-        }
+        // Tridiagonalise once; all eigenvalues from the tridiagonal (dsterf), and only the top-k
+        // eigenvectors (dstemr, then dormtr back to G's basis): the vectors cost O(n²k), not the O(n³)
+        // of computing all of them.
+        double[] d = new double[n];
+        double[] e = new double[Math.max(1, n)];
+        double[] tau = new double[Math.max(1, n - 1)];
+        check(openblas.LAPACKE_dsytrd(openblas.LAPACK_COL_MAJOR, (byte) 'U', n, gram, n, d, e, tau), "dsytrd", rows, cols);
+        double[] eigenvalues = d.clone();
+        double[] offDiagonal = e.clone();
+        check(openblas.LAPACKE_dsterf(n, eigenvalues, offDiagonal), "dsterf", rows, cols);
         clamp(eigenvalues);
         if (k == 0) {
             return new Spectrum(eigenvalues, n, null);
         }
+        double[] w64 = new double[n]; // dstemr writes its selected eigenvalues into an array of length n
+        double[] z = new double[n * k];
+        int[] found = new int[1];
+        int[] support = new int[2 * n];
+        int[] tryRac = {1};
+        check(openblas.LAPACKE_dstemr(openblas.LAPACK_COL_MAJOR, (byte) 'V', (byte) 'I', n, d, e, 0, 0, n - k + 1, n,
+                found, w64, z, n, k, support, tryRac), "dstemr", rows, cols);
+        if (found[0] != k) {
+            throw new ArithmeticException("LAPACK dstemr found " + found[0] + " of " + k + " eigenvectors");
+        }
+        check(openblas.LAPACKE_dormtr(openblas.LAPACK_COL_MAJOR, (byte) 'L', (byte) 'U', (byte) 'N', n, k, gram, n, tau, z, n),
+                "dormtr", rows, cols);
         double[] sigma = new double[k];
         float[][] small = new float[k][n];
         float[][] large = new float[k][tall ? rows : cols];
         for (int j = 0; j < k; j++) {
-            int column = n - 1 - j; // eigenvalues ascending: the largest is last
-            sigma[j] = Math.sqrt(eigenvalues[column]);
+            int column = k - 1 - j; // dstemr returns ascending: the largest is last
+            sigma[j] = Math.sqrt(eigenvalues[n - 1 - j]);
             double[] v = new double[n];
             for (int i = 0; i < n; i++) {
-                v[i] = z[i * n + column];
+                v[i] = z[column * n + i];
                 small[j][i] = (float) v[i];
             }
             double scale = sigma[j] > 0 ? 1 / sigma[j] : 0;
@@ -128,6 +143,12 @@ public final class GramEigenEngine implements SpectrumEngine {
         }
         SingularVectors vectors = tall ? new SingularVectors(sigma, large, small) : new SingularVectors(sigma, small, large);
         return new Spectrum(eigenvalues, n, vectors);
+    }
+
+    private static void check(int info, String routine, int rows, int cols) {
+        if (info != 0) {
+            throw new ArithmeticException("LAPACK " + routine + " failed for a " + rows + " x " + cols + " matrix (info " + info + ")");
+        }
     }
 
     private static void clamp(double[] eigenvalues) {

@@ -23,6 +23,9 @@ public final class MonitorOptions {
     @Option(names = "--history", description = "append the JSON Lines history to FILE")
     Path history;
 
+    @Option(names = "--vectors", defaultValue = "10", description = "singular triplets kept per layer for the dynamics (0: no dynamics); default: ${DEFAULT-VALUE}")
+    int vectors;
+
     @Option(names = "--report", description = "write the HTML report of the history to FILE at the end (needs --history)")
     Path report;
 
@@ -59,13 +62,16 @@ public final class MonitorOptions {
         if (every < 1) {
             throw new IllegalArgumentException("--every must be >= 1, got " + every);
         }
+        if (vectors < 0) {
+            throw new IllegalArgumentException("--vectors must be >= 0, got " + vectors);
+        }
         if (report != null && history == null) {
             throw new IllegalArgumentException("--report needs --history FILE");
         }
         if (noMonitor) {
             return new Running(null, null);
         }
-        SpectralMonitor monitor = settings.model(model).every(every).build();
+        SpectralMonitor monitor = settings.model(model).every(every).vectors(vectors).build();
         if (history != null) {
             monitor.addSink(new HistoryWriter(history, 200, monitor.settings().topSingularValues()));
         }
