@@ -11,6 +11,7 @@ import io.specwatch.analysis.ConvLayout;
 import io.specwatch.analysis.LayerAnalyzer;
 import io.specwatch.analysis.MatrixReport;
 import io.specwatch.engine.BlasThreads;
+import io.specwatch.history.ReportJson;
 import io.specwatch.metrics.SpectralPhase;
 import io.specwatch.tensorfile.TensorEntry;
 import io.specwatch.tensorfile.TensorFile;

@@ -129,20 +129,20 @@ final class BenchCommand implements Callable<Integer> {
         double[] reference = null;
         for (String what : engines) {
             switch (what) {
-                case "svd32" -> time(shape, "LAPACK gesvd values (baseline)", out, "",
+                case "svd32" -> time(shape, "LAPACK gesvd values (baseline)", out,
                         () -> LapackSvdEngine.float32().decompose(heavy, SpectrumRequest.eigenvaluesOnly()));
-                case "gram32" -> time(shape, "Gram + syev float32", out, "",
+                case "gram32" -> time(shape, "Gram + syev float32", out,
                         () -> GramEigenEngine.float32().decompose(heavy, SpectrumRequest.eigenvaluesOnly()));
                 case "gram64" -> {
                     double[][] holder = new double[1][];
-                    time(shape, "Gram + syev float64", out, "", () -> holder[0] = GramEigenEngine.float64()
+                    time(shape, "Gram + syev float64", out, () -> holder[0] = GramEigenEngine.float64()
                             .decompose(heavy, SpectrumRequest.eigenvaluesOnly()).eigenvalues());
                     reference = holder[0];
                 }
                 case "randomized" -> {
                     SpectrumEngine engine = new RandomizedSvdEngine(oversampling, iterations, 3, Nd4jMatrixOperator::new);
                     double[][] holder = new double[1][];
-                    boolean ran = time(shape, "randomized top-" + topK + " (p " + oversampling + ", q " + iterations + ")", out, "", () -> holder[0] = engine
+                    boolean ran = time(shape, "randomized top-" + topK + " (p " + oversampling + ", q " + iterations + ")", out, () -> holder[0] = engine
                             .decompose(heavy, SpectrumRequest.topK(topK)).eigenvalues());
                     if (ran && reference != null) {
                         out.printf(Locale.ROOT, "| %s | randomized top-%d max rel. error of σ vs float64, power-law ESD | %.2e | | σ_k/2: %.2e |%n",
@@ -157,16 +157,17 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 case "analysis" -> {
                     LayerAnalyzer analyzer = LayerAnalyzer.withDefaults();
-                    boolean ran = time(shape, "full analysis (auto engine + power law + MP fit)", out, "",
-                            () -> analyzer.analyze("w", new long[] {rows, cols}, heavy.values()));
+                    double[][] analysed = new double[1][];
+                    boolean ran = time(shape, "full analysis (auto engine + power law + MP fit)", out,
+                            () -> analysed[0] = analyzer.analyze("w", new long[] {rows, cols}, heavy.values()).eigenvalues());
                     if (ran) {
-                        double[] lambda = analyzer.analyze("w", new long[] {rows, cols}, heavy.values()).eigenvalues();
+                        double[] lambda = analysed[0];
                         Esd esd = new Esd(lambda, Math.max(rows, cols), Math.min(rows, cols));
-                        time(shape, "power-law fit alone (" + lambda.length + " eigenvalues)", out, "", () -> PowerLawFit.fit(lambda));
-                        time(shape, "MP fit alone", out, "", () -> MarchenkoPasturFit.fit(esd));
+                        time(shape, "power-law fit alone (" + lambda.length + " eigenvalues)", out, () -> PowerLawFit.fit(lambda));
+                        time(shape, "MP fit alone", out, () -> MarchenkoPasturFit.fit(esd));
                         double[] flat = GramEigenEngine.float32().decompose(SyntheticMatrices.gaussian(rows, cols, 2),
                                 SpectrumRequest.eigenvaluesOnly()).eigenvalues();
-                        time(shape, "power-law fit alone, Gaussian ESD (" + flat.length + " eigenvalues)", out, "", () -> PowerLawFit.fit(flat));
+                        time(shape, "power-law fit alone, Gaussian ESD (" + flat.length + " eigenvalues)", out, () -> PowerLawFit.fit(flat));
                     }
                 }
                 default -> skipped.add("unknown engine '" + what + "'");
@@ -177,7 +178,7 @@ final class BenchCommand implements Callable<Integer> {
     private final List<String> overBudget = new ArrayList<>();
 
     /** Times a task; false when skipped because the same task was over budget on a smaller size. */
-    private boolean time(String shape, String what, PrintWriter out, String note, Supplier<?> task) {
+    private boolean time(String shape, String what, PrintWriter out, Supplier<?> task) {
         if (overBudget.contains(what)) {
             skipped.add(what + " at " + shape + " (a smaller size exceeded the budget)");
             return false;
@@ -196,7 +197,7 @@ final class BenchCommand implements Callable<Integer> {
                 break;
             }
         }
-        out.printf(Locale.ROOT, "| %s | %s | %.1f | %d | %s |%n", shape, what, median(millis), millis.size(), note);
+        out.printf(Locale.ROOT, "| %s | %s | %.1f | %d |  |%n", shape, what, median(millis), millis.size());
         out.flush();
         return true;
     }

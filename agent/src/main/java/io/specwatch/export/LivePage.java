@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 
-import io.specwatch.cli.ReportJson;
+import io.specwatch.history.ReportJson;
 import io.specwatch.history.HistoryWriter;
 import io.specwatch.monitor.LayerReport;
 import io.specwatch.monitor.SpectralMonitor;

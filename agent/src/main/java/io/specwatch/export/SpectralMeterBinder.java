@@ -87,7 +87,7 @@ public final class SpectralMeterBinder implements MeterBinder, ReportSink {
                 .description("Snapshots dropped because the queue was over its memory budget").tags(tags).register(registry);
         FunctionCounter.builder("spectral.analysis.errors", health, MonitorHealth::errors)
                 .description("Failures inside the monitor (copying, analysis, export)").tags(tags).register(registry);
-        FunctionTimer.builder("spectral.analysis", health, h -> analyses(h), h -> analysisSeconds(h), java.util.concurrent.TimeUnit.SECONDS)
+        FunctionTimer.builder("spectral.analysis", health, MonitorHealth::analyses, MonitorHealth::analysisSeconds, java.util.concurrent.TimeUnit.SECONDS)
                 .description("Time to analyse one snapshot (all layers)").tags(tags).register(registry);
         Gauge.builder("spectral.pending", health, MonitorHealth::pendingBytes).baseUnit("bytes")
                 .description("Memory held by snapshots waiting for analysis").tags(tags).register(registry);
@@ -209,13 +209,5 @@ public final class SpectralMeterBinder implements MeterBinder, ReportSink {
 
     private static double num(Number n) {
         return n == null ? Double.NaN : n.doubleValue();
-    }
-
-    private static long analyses(MonitorHealth h) {
-        return h.analyses();
-    }
-
-    private static double analysisSeconds(MonitorHealth h) {
-        return h.analysisSeconds();
     }
 }

@@ -11,7 +11,6 @@ import java.util.List;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.specwatch.cli.ReportJson;
 import io.specwatch.monitor.LayerReport;
 import io.specwatch.monitor.ReportSink;
 

@@ -1,4 +1,4 @@
-package io.specwatch.cli;
+package io.specwatch.history;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -7,7 +7,7 @@ import io.specwatch.analysis.MatrixReport;
 
 /**
  * The JSON form of a {@link MatrixReport}: flat snake_case fields in a fixed order, null for
- * whatever does not apply (JSON has no NaN). The history file of the agent reuses it.
+ * whatever does not apply (JSON has no NaN). Shared by `specwatch analyze`, the history and the live page.
  */
 public final class ReportJson {
 
