@@ -12,8 +12,8 @@ for i in $(seq 1 "$runs"); do
   b=$(bin/specwatch-example mlp --steps "$steps" --every 50 --port 0 "$@" 2>/dev/null | tail -n 1)
   without+=("$(echo "$a" | python3 -c 'import json,sys; print(json.load(sys.stdin)["train_seconds"])')")
   with+=("$(echo "$b" | python3 -c 'import json,sys; print(json.load(sys.stdin)["train_seconds"])')")
-  pauses+=("$(echo "$b" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["max_pause_ms"], d["snapshots"], d["dropped"])')")
-  echo "run $i: without ${without[-1]} s, with ${with[-1]} s (max_pause_ms snapshots dropped: ${pauses[-1]})"
+  pauses+=("$(echo "$b" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["max_pause_ms"], d["snapshots"], d["dropped"], d["analysis_seconds"])')")
+  echo "run $i: without ${without[-1]} s, with ${with[-1]} s (max_pause_ms snapshots dropped analysis_seconds: ${pauses[-1]})"
 done
 python3 - "${without[*]}" "${with[*]}" <<'PY'
 import statistics, sys

@@ -4,9 +4,8 @@ import java.util.Map;
 
 import io.specwatch.analysis.MatrixReport;
 import io.specwatch.engine.DenseMatrix;
+import io.specwatch.engine.LanczosTopTriplet;
 import io.specwatch.engine.SingularVectors;
-import io.specwatch.engine.SpectrumEngine;
-import io.specwatch.engine.SpectrumRequest;
 import io.specwatch.metrics.Dynamics;
 
 /**
@@ -26,7 +25,7 @@ final class LayerDynamics {
 
     /** The dynamics of this snapshot, then remembers it as the previous one. */
     LayerReport next(long step, long epochMillis, String model, WeightSnapshot.Weight weight, MatrixReport report,
-                     int top, SpectrumEngine updateEngine, Map<String, Double> directions) {
+                     int top, Map<String, Double> directions) {
         if (!baselined && report.rank() != null) {
             baselined = true;
             alphaHillBaseline = report.alphaHill() != null ? report.alphaHill() : Double.NaN;
@@ -51,7 +50,7 @@ final class LayerDynamics {
                 overlapFirst = Dynamics.subspaceOverlap(now, first, top);
             }
             if (previousValues != null && previousValues.length == weight.values().length) {
-                update = update(weight, report, updateEngine);
+                update = update(weight, report);
             }
             if (first == null) {
                 first = now;
@@ -65,7 +64,7 @@ final class LayerDynamics {
                 Double.NaN, alphaHillBaseline, effectiveRankRatioBaseline, directions, correlationTraps);
     }
 
-    private Dynamics.Update update(WeightSnapshot.Weight weight, MatrixReport report, SpectrumEngine engine) {
+    private Dynamics.Update update(WeightSnapshot.Weight weight, MatrixReport report) {
         float[] now = weight.values();
         float[] delta = new float[now.length];
         double deltaSquared = 0;
@@ -78,8 +77,8 @@ final class LayerDynamics {
         if (deltaSquared == 0) {
             return new Dynamics.Update(0, Double.NaN, Double.NaN);
         }
-        DenseMatrix d = new DenseMatrix(report.rows(), report.cols(), delta);
-        SingularVectors top = engine.decompose(d, SpectrumRequest.topK(1)).vectors();
+        // only σ₁(ΔW) and v₁(ΔW) are needed: a few Lanczos steps, not a second full decomposition
+        SingularVectors top = LanczosTopTriplet.of(new DenseMatrix(report.rows(), report.cols(), delta));
         return Dynamics.Update.of(deltaSquared, weightSquared, top, report.vectors());
     }
 }

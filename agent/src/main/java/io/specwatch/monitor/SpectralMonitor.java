@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -19,8 +20,10 @@ import io.specwatch.analysis.LayerAnalyzer;
 import io.specwatch.analysis.MatrixReport;
 import io.specwatch.engine.AutomaticEngine;
 import io.specwatch.engine.BlasThreads;
+import io.specwatch.engine.DenseMatrix;
+import io.specwatch.engine.LanczosTopTriplet;
 import io.specwatch.engine.SingularVectors;
-import io.specwatch.engine.SpectrumEngine;
+import io.specwatch.engine.SyntheticMatrices;
 import io.specwatch.metrics.Dynamics;
 import io.specwatch.metrics.SpectralPhase;
 
@@ -43,6 +46,8 @@ public final class SpectralMonitor implements AutoCloseable {
     private final List<TrackedDirection> directions = new CopyOnWriteArrayList<>();
     private final Map<String, LayerReport> latest = Collections.synchronizedMap(new LinkedHashMap<>());
     private final Thread worker;
+    private final CountDownLatch warmedUp = new CountDownLatch(1);
+    private static final long WARM_UP_WAIT_SECONDS = 20;
     private volatile boolean closed;
     private final Object idleLock = new Object();
     private int busy;
@@ -51,7 +56,6 @@ public final class SpectralMonitor implements AutoCloseable {
     private final Map<String, LayerDynamics> dynamics = new HashMap<>();
     private final LayerAnalyzer analyzer;
     private final LayerAnalyzer analyzerWithTraps;
-    private final SpectrumEngine updateEngine;
     private long analysedSnapshots;
 
     private SpectralMonitor(Settings settings) {
@@ -60,13 +64,19 @@ public final class SpectralMonitor implements AutoCloseable {
         LayerAnalyzer.Options options = new LayerAnalyzer.Options(settings.conv(), false, settings.seed(), settings.thresholds());
         this.analyzer = new LayerAnalyzer(engine, options);
         this.analyzerWithTraps = new LayerAnalyzer(engine, options.withCorrelationTraps(true));
-        this.updateEngine = engine;
         this.worker = new Thread(this::work, "specwatch-analysis");
         this.worker.setDaemon(true);
         if (settings.analysisThreads() > 0) {
             BlasThreads.set(settings.analysisThreads());
         }
         this.worker.start();
+        try {
+            // the first analysis loads native libraries and classes (~0.3 s of CPU): pay it here,
+            // before training starts, rather than competing with the first training steps
+            warmedUp.await(WARM_UP_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     public static Builder builder() {
@@ -192,6 +202,7 @@ public final class SpectralMonitor implements AutoCloseable {
         } catch (RuntimeException | LinkageError e) {
             health.failure("lowering the analysis thread's priority", e);
         }
+        warmUp();
         while (!closed || !queue.isEmpty()) {
             WeightSnapshot snapshot;
             try {
@@ -216,6 +227,19 @@ public final class SpectralMonitor implements AutoCloseable {
         }
     }
 
+    /** Analyses a small synthetic matrix once, with vectors and an update, so that nothing loads later. */
+    private void warmUp() {
+        try {
+            DenseMatrix a = SyntheticMatrices.gaussian(48, 32, 1);
+            analyzer.analyze("warm-up", new long[] {48, 32}, a.values(), Math.max(1, settings.vectors()));
+            LanczosTopTriplet.of(a);
+        } catch (RuntimeException | LinkageError e) {
+            health.failure("warming up the analysis", e);
+        } finally {
+            warmedUp.countDown();
+        }
+    }
+
     private void analyse(WeightSnapshot snapshot) {
         long start = System.nanoTime();
         boolean traps = settings.trapsEvery() > 0 && analysedSnapshots % settings.trapsEvery() == 0;
@@ -227,7 +251,7 @@ public final class SpectralMonitor implements AutoCloseable {
                 MatrixReport report = layerAnalyzer.analyze(weight.name(), weight.shape(), weight.values(), settings.vectors());
                 LayerDynamics state = dynamics.computeIfAbsent(weight.name(), k -> new LayerDynamics());
                 reports.add(state.next(snapshot.step(), snapshot.epochMillis(), settings.model(), weight, report,
-                        Dynamics.DEFAULT_TOP, updateEngine, directionOverlaps(weight.name(), report.vectors())));
+                        Dynamics.DEFAULT_TOP, directionOverlaps(weight.name(), report.vectors())));
             } catch (RuntimeException e) {
                 health.failure("analysing " + weight.name(), e);
             }

@@ -9,6 +9,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
@@ -57,6 +58,14 @@ public final class MlpExample implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "0.001", description = "Adam learning rate; default: ${DEFAULT-VALUE}")
     float lr;
 
+    @Option(names = "--inject-nan-at", paramLabel = "STEP",
+            description = "after this step, put a NaN into the middle layer's weights (to see the non-finite alert fire)")
+    Long injectNanAt;
+
+    @Option(names = "--reinit-at", paramLabel = "STEP",
+            description = "after this step, re-randomise the middle layer's weights (to see a trained layer turn random-like)")
+    Long reinitAt;
+
     @Mixin
     MonitorOptions monitorOptions;
 
@@ -64,6 +73,10 @@ public final class MlpExample implements Callable<Integer> {
     public Integer call() throws Exception {
         if (monitorOptions.report != null && monitorOptions.history == null) {
             System.err.println("mlp: --report needs --history FILE");
+            return 2;
+        }
+        if ((injectNanAt != null && (injectNanAt < 0 || injectNanAt >= steps)) || (reinitAt != null && (reinitAt < 0 || reinitAt >= steps))) {
+            System.err.println("mlp: --inject-nan-at and --reinit-at must be a step in [0, --steps)");
             return 2;
         }
         if (steps < 1 || features < 1 || hidden < 1 || classes < 2 || batch < 1 || !(lr > 0)) {
@@ -100,6 +113,7 @@ public final class MlpExample implements Callable<Integer> {
                             EasyTrain.trainBatch(trainer, b);
                             trainer.step();
                         }
+                        injectAnomalies(step, model);
                     }
                 }
                 accuracy = accuracy(trainer, manager, teacher);
@@ -108,15 +122,18 @@ public final class MlpExample implements Callable<Integer> {
             long snapshots = 0;
             long dropped = 0;
             double maxPause = 0;
+            double analysisSeconds = 0;
             if (running.monitor() != null) {
                 running.monitor().awaitIdle(Duration.ofMinutes(2));
                 snapshots = running.monitor().health().snapshots();
                 dropped = running.monitor().health().dropped();
                 maxPause = running.monitor().health().maxPauseMillis();
+                analysisSeconds = running.monitor().health().analysisSeconds();
                 monitorOptions.writeReport();
             }
             System.out.printf(Locale.ROOT, "{\"train_seconds\": %.3f, \"steps\": %d, \"snapshots\": %d, \"dropped\": %d, "
-                    + "\"max_pause_ms\": %.3f, \"test_accuracy\": %.4f}%n", seconds, steps, snapshots, dropped, maxPause, accuracy);
+                    + "\"max_pause_ms\": %.3f, \"analysis_seconds\": %.3f, \"test_accuracy\": %.4f}%n",
+                    seconds, steps, snapshots, dropped, maxPause, analysisSeconds, accuracy);
             System.out.flush();
             if (running.monitor() != null && monitorOptions.linger > 0) {
                 System.err.printf("specwatch: training done; serving for %d more seconds%n", monitorOptions.linger);
@@ -125,6 +142,33 @@ public final class MlpExample implements Callable<Integer> {
         }
         return 0;
     }
+
+    /** The anomalies a user can ask for, applied to the middle Linear layer's weights after {@code step}. */
+    private void injectAnomalies(int step, Model model) {
+        boolean nan = injectNanAt != null && step == injectNanAt;
+        boolean reinit = reinitAt != null && step == reinitAt;
+        if (!nan && !reinit) {
+            return;
+        }
+        var parameter = model.getBlock().getParameters().get(MIDDLE_WEIGHT);
+        NDArray weight = parameter.getArray();
+        if (reinit) {
+            // the same scale as DJL's default Xavier initialisation of this layer
+            double scale = Math.sqrt(2.0 / (weight.getShape().get(0) + weight.getShape().get(1)));
+            try (NDManager temporary = weight.getManager().newSubManager();
+                 NDArray fresh = temporary.randomNormal(0, (float) scale, weight.getShape(), DataType.FLOAT32)) {
+                weight.set(new NDIndex(":"), fresh);
+            }
+            System.err.printf("mlp: re-randomised %s after step %d%n", MIDDLE_WEIGHT, step);
+        }
+        if (nan) {
+            weight.set(new NDIndex("0, 0"), Float.NaN);
+            System.err.printf("mlp: put a NaN into %s after step %d%n", MIDDLE_WEIGHT, step);
+        }
+    }
+
+    /** Name DJL gives the second Linear layer's weight in the SequentialBlock built above. */
+    static final String MIDDLE_WEIGHT = "03Linear_weight";
 
     private double accuracy(Trainer trainer, NDManager manager, NDArray teacher) {
         try (NDManager scope = manager.newSubManager()) {
