@@ -163,9 +163,10 @@ public final class HtmlReport {
         }
         StringBuilder line = new StringBuilder();
         for (double[] p : pts) {
-            line.append(String.format(Locale.ROOT, "%.1f,%.1f ", 40 + (p[0] - s0) / (s1 - s0) * 230, 135 - (p[1] - v0) / (v1 - v0) * 110));
+            line.append(String.format(Locale.ROOT, "%.1f,%.1f ", 54 + (p[0] - s0) / (s1 - s0) * 216, 135 - (p[1] - v0) / (v1 - v0) * 110));
         }
-        svg.text(36, 30, String.format(Locale.ROOT, "%.3g", v1), "end").text(36, 135, String.format(Locale.ROOT, "%.3g", v0), "end")
+        // labels like 0.00318 need ~45 px left of the plot
+        svg.text(50, 30, String.format(Locale.ROOT, "%.3g", v1), "end").text(50, 135, String.format(Locale.ROOT, "%.3g", v0), "end")
                 .text(270, 148, String.format(Locale.ROOT, "step %.0f", s1), "end");
         return svg.polyline(line, "#5b8db8", "series-line").toString();
     }

@@ -137,7 +137,11 @@ public final class MlpExample implements Callable<Integer> {
             System.out.flush();
             if (running.monitor() != null && monitorOptions.linger > 0) {
                 System.err.printf("specwatch: training done; serving for %d more seconds%n", monitorOptions.linger);
-                Thread.sleep(monitorOptions.linger * 1000L);
+                try {
+                    Thread.sleep(monitorOptions.linger * 1000L);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt(); // asked to stop serving: close quietly
+                }
             }
         }
         return 0;
