@@ -23,6 +23,8 @@ public final class MonitorHealth {
     final LongAdder analyses = new LongAdder();
     /** Longest time the training thread spent inside the monitor for one step. */
     final AtomicLong maxPauseNanos = new AtomicLong();
+    /** Total time the training thread spent inside the monitor. */
+    final LongAdder totalPauseNanos = new LongAdder();
     private final Set<String> loggedCauses = ConcurrentHashMap.newKeySet();
 
     /** Snapshots taken and queued for analysis. */
@@ -70,7 +72,13 @@ public final class MonitorHealth {
         return maxPauseNanos.get() / 1e6;
     }
 
+    /** Total time the training thread spent in calls to the monitor, in milliseconds. */
+    public double totalPauseMillis() {
+        return totalPauseNanos.sum() / 1e6;
+    }
+
     void recordPause(long nanos) {
+        totalPauseNanos.add(nanos);
         maxPauseNanos.accumulateAndGet(nanos, Math::max);
     }
 

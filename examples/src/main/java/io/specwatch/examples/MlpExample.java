@@ -123,26 +123,21 @@ public final class MlpExample implements Callable<Integer> {
             long dropped = 0;
             double maxPause = 0;
             double analysisSeconds = 0;
+            double totalPause = 0;
             if (running.monitor() != null) {
                 running.monitor().awaitIdle(Duration.ofMinutes(2));
                 snapshots = running.monitor().health().snapshots();
                 dropped = running.monitor().health().dropped();
                 maxPause = running.monitor().health().maxPauseMillis();
                 analysisSeconds = running.monitor().health().analysisSeconds();
+                totalPause = running.monitor().health().totalPauseMillis();
                 monitorOptions.writeReport();
             }
             System.out.printf(Locale.ROOT, "{\"train_seconds\": %.3f, \"steps\": %d, \"snapshots\": %d, \"dropped\": %d, "
-                    + "\"max_pause_ms\": %.3f, \"analysis_seconds\": %.3f, \"test_accuracy\": %.4f}%n",
-                    seconds, steps, snapshots, dropped, maxPause, analysisSeconds, accuracy);
+                    + "\"max_pause_ms\": %.3f, \"total_pause_ms\": %.3f, \"analysis_seconds\": %.3f, \"test_accuracy\": %.4f}%n",
+                    seconds, steps, snapshots, dropped, maxPause, totalPause, analysisSeconds, accuracy);
             System.out.flush();
-            if (running.monitor() != null && monitorOptions.linger > 0) {
-                System.err.printf("specwatch: training done; serving for %d more seconds%n", monitorOptions.linger);
-                try {
-                    Thread.sleep(monitorOptions.linger * 1000L);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt(); // asked to stop serving: close quietly
-                }
-            }
+            monitorOptions.linger(running.monitor());
         }
         return 0;
     }

@@ -45,6 +45,19 @@ public final class MonitorOptions {
         System.err.println("specwatch: report written to " + report.toAbsolutePath());
     }
 
+    /** Keeps serving --linger seconds after training (returns early, quietly, when interrupted). */
+    void linger(SpectralMonitor monitor) {
+        if (monitor == null || linger <= 0) {
+            return;
+        }
+        System.err.printf("specwatch: training done; serving for %d more seconds%n", linger);
+        try {
+            Thread.sleep(linger * 1000L);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** A running monitor with its server and history, or null with --no-monitor. */
     record Running(SpectralMonitor monitor, SpecwatchServer server) implements AutoCloseable {
         @Override
