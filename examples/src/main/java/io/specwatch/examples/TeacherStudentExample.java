@@ -104,6 +104,8 @@ public final class TeacherStudentExample implements Callable<Integer> {
                 NDArray update = adam != null ? adam.step(gradient, step, lr) : gradient.mul((float) lr);
                 w.subi(update);
                 update.close();
+                // PyTorch adds every backward pass to W's gradient: clear it for the next step
+                gradient.subi(gradient);
                 offer(monitor, step, w, step == steps);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
