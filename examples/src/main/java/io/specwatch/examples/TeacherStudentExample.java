@@ -64,6 +64,10 @@ public final class TeacherStudentExample implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (monitorOptions.report != null && monitorOptions.history == null) {
+            System.err.println("teacher-student: --report needs --history FILE");
+            return 2;
+        }
         if (n < 1 || d < 2 || h < 2 || steps < 0 || !(lr > 0)) {
             System.err.println("teacher-student: --n, --d, --h must be positive (d, h at least 2), --steps >= 0, --lr > 0");
             return 2;

@@ -181,5 +181,7 @@ class TeacherStudentReproductionTest {
         assertEquals(2, run.exit());
         MlpExampleTest.Run unknown = MlpExampleTest.run("teacher-student", "--optimizer", "sgd", "--no-monitor");
         assertEquals(2, unknown.exit());
+        assertEquals(2, MlpExampleTest.run("teacher-student", "--report", "r.html").exit());
+        assertEquals(2, MlpExampleTest.run("teacher-student", "--d", "1", "--no-monitor").exit());
     }
 }
