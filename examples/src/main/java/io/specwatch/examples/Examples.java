@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code specwatch-example}: the example training programs. */
 @Command(name = "specwatch-example", mixinStandardHelpOptions = true,
         description = "DJL training programs with the spectral monitor attached.",
-        subcommands = {MlpExample.class, TeacherStudentExample.class, CommandLine.HelpCommand.class})
+        subcommands = {MlpExample.class, TeacherStudentExample.class, GrokkingExample.class, CommandLine.HelpCommand.class})
 public final class Examples implements Runnable {
 
     @CommandLine.Spec
