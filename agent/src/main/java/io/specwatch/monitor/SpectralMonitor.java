@@ -1,7 +1,5 @@
 package io.specwatch.monitor;
 
-import java.lang.management.CompilationMXBean;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -50,10 +48,6 @@ public final class SpectralMonitor implements AutoCloseable {
     private final Thread worker;
     private final CountDownLatch warmedUp = new CountDownLatch(1);
     private static final long WARM_UP_WAIT_SECONDS = 20;
-    /** The warm-up stops after this long even if the JIT compiler is still busy (other threads compile too). */
-    private static final long WARM_UP_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(2500);
-    /** The JIT compiler counts as quiet after this long without compiling. */
-    private static final long WARM_UP_QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(300);
     private volatile boolean closed;
     private final Object idleLock = new Object();
     private int busy;
@@ -77,8 +71,8 @@ public final class SpectralMonitor implements AutoCloseable {
         }
         this.worker.start();
         try {
-            // the first analyses load native libraries and classes and get compiled (0.5-2.5 s):
-            // pay it here, before training starts, rather than on the CPU training needs
+            // the first analysis loads native libraries and classes (~0.3 s of CPU): pay it here,
+            // before training starts, rather than competing with the first training steps
             warmedUp.await(WARM_UP_WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -233,43 +227,12 @@ public final class SpectralMonitor implements AutoCloseable {
         }
     }
 
-    /**
-     * Runs the analysis on small synthetic matrices until the JIT compiler has gone quiet (or
-     * {@link #WARM_UP_MAX_NANOS}): native libraries and classes load, and the hot loops are
-     * compiled, before training starts rather than on the CPU training needs (docs/benchmarks.md).
-     */
+    /** Analyses a small synthetic matrix once, with vectors and an update, so that nothing loads later. */
     private void warmUp() {
         try {
-            CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-            boolean observable = jit != null && jit.isCompilationTimeMonitoringSupported();
-            DenseMatrix a = SyntheticMatrices.gaussian(64, 48, 1);
-            DenseMatrix b = SyntheticMatrices.gaussian(64, 48, 2);
-            long[] shape = {64, 48};
-            int vectors = Math.max(1, settings.vectors());
-            long start = System.nanoTime();
-            long lastJitMillis = -1;
-            long quietSince = start;
-            for (int round = 1; System.nanoTime() - start < WARM_UP_MAX_NANOS; round++) {
-                MatrixReport first = analyzer.analyze("warm-up", shape, a.values(), vectors);
-                MatrixReport second = analyzer.analyze("warm-up", shape, b.values(), vectors);
-                Dynamics.singularVectorAgreement(first.vectors(), second.vectors(), Dynamics.DEFAULT_TOP);
-                Dynamics.subspaceOverlap(first.vectors(), second.vectors(), Dynamics.DEFAULT_TOP);
-                LanczosTopTriplet.of(b);
-                if (!observable) {
-                    if (round >= 20) {
-                        break;
-                    }
-                    continue;
-                }
-                long jitMillis = jit.getTotalCompilationTime();
-                long now = System.nanoTime();
-                if (jitMillis != lastJitMillis) {
-                    lastJitMillis = jitMillis;
-                    quietSince = now;
-                } else if (round >= 20 && now - quietSince > WARM_UP_QUIET_NANOS) {
-                    break;
-                }
-            }
+            DenseMatrix a = SyntheticMatrices.gaussian(48, 32, 1);
+            analyzer.analyze("warm-up", new long[] {48, 32}, a.values(), Math.max(1, settings.vectors()));
+            LanczosTopTriplet.of(a);
         } catch (RuntimeException | LinkageError e) {
             health.failure("warming up the analysis", e);
         } finally {

@@ -21,17 +21,11 @@ final class ThreadPriority {
         int syscall(int number);
 
         int setpriority(int which, int who, int priority);
-
-        int sched_setscheduler(int pid, int policy, int[] param);
     }
 
-    private static final int SCHED_IDLE = 5;
-
     /**
-     * Sets the calling thread's nice value (0 to 19). At 19 the thread also joins the SCHED_IDLE
-     * class: the kernel then never preempts a running training thread to run it, which matters
-     * when the training job's threads synchronise at every operator (one preempted intra-op
-     * thread stalls them all), as PyTorch's do.
+     * Sets the calling thread's nice value (0 to 19; 19 is the lowest priority). (The SCHED_IDLE
+     * class was tried as well and measured no better; see docs/benchmarks.md.)
      *
      * @return true when it was applied
      * @throws IllegalStateException when the platform call failed
@@ -45,9 +39,6 @@ final class ThreadPriority {
         int tid = libc.syscall(gettid);
         if (tid <= 0 || libc.setpriority(PRIO_PROCESS, tid, Math.min(19, nice)) != 0) {
             throw new IllegalStateException("setpriority failed for thread " + tid);
-        }
-        if (nice >= 19 && libc.sched_setscheduler(tid, SCHED_IDLE, new int[] {0}) != 0) {
-            throw new IllegalStateException("sched_setscheduler(SCHED_IDLE) failed for thread " + tid);
         }
         return true;
     }
