@@ -10,11 +10,12 @@ import java.util.regex.Pattern;
 /** Just enough PromQL reading for the checks: which metrics an expression uses and what it rates. */
 final class PromQl {
 
-    /** A monitor metric, or a recording rule named level:spectral_…:operation. */
-    private static final Pattern METRIC = Pattern.compile("(?<![\\w:\"])((?:[a-z_]+:)?spectral_[a-z0-9_]+(?::[a-z0-9_]+)?)");
     private static final Pattern RATE = Pattern.compile(
             "\\b(rate|irate|increase)\\s*\\(\\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\\s*(\\{[^}]*})?\\s*\\[([^\\]]+)]");
-    /** A metric name with its optional label matchers: one vector selector. */
+    /**
+     * A metric name (a monitor metric, or a recording rule named level:spectral_…:operation) with
+     * its optional label matchers: one vector selector.
+     */
     private static final Pattern SELECTOR = Pattern.compile("(?<![\\w:\"])((?:[a-z_]+:)?spectral_[a-z0-9_]+(?::[a-z0-9_]+)?)(\\{[^}]*})?");
 
     /** One range function applied to a metric. */
@@ -26,7 +27,7 @@ final class PromQl {
 
     static Set<String> metrics(String expr) {
         Set<String> names = new LinkedHashSet<>();
-        Matcher m = METRIC.matcher(expr);
+        Matcher m = SELECTOR.matcher(expr);
         while (m.find()) {
             names.add(m.group(1));
         }

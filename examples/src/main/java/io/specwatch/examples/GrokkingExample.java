@@ -89,8 +89,9 @@ public final class GrokkingExample implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (monitorOptions.report != null && monitorOptions.history == null) {
-            System.err.println("grokking: --report needs --history FILE");
+        String problem = monitorOptions.problem();
+        if (problem != null) {
+            System.err.println("grokking: " + problem);
             return 2;
         }
         if (p < 3 || !(trainFraction > 0 && trainFraction < 1) || width < heads || heads < 1 || width % heads != 0 || mlp < 1
@@ -170,19 +171,11 @@ public final class GrokkingExample implements Callable<Integer> {
                 }
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            long snapshots = 0;
-            long dropped = 0;
-            double maxPause = 0;
-            if (running.monitor() != null) {
-                running.monitor().awaitIdle(Duration.ofMinutes(5));
-                snapshots = running.monitor().health().snapshots();
-                dropped = running.monitor().health().dropped();
-                maxPause = running.monitor().health().maxPauseMillis();
-                monitorOptions.writeReport();
-            }
+            MonitorOptions.Summary monitored = monitorOptions.finish(running.monitor(), Duration.ofMinutes(5));
             System.out.printf(Locale.ROOT, "{\"train_seconds\": %.3f, \"steps\": %d, \"snapshots\": %d, \"dropped\": %d, "
                     + "\"max_pause_ms\": %.3f, \"loss\": %.5f, \"train_accuracy\": %.4f, \"test_accuracy\": %.4f, \"grok_step\": %d}%n",
-                    seconds, steps, snapshots, dropped, maxPause, last.loss(), last.train(), last.test(), grokStep);
+                    seconds, steps, monitored.snapshots(), monitored.dropped(), monitored.maxPauseMillis(), last.loss(), last.train(),
+                    last.test(), grokStep);
             System.out.flush();
             monitorOptions.linger(running.monitor());
         }

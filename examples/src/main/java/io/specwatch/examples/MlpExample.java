@@ -71,8 +71,9 @@ public final class MlpExample implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (monitorOptions.report != null && monitorOptions.history == null) {
-            System.err.println("mlp: --report needs --history FILE");
+        String problem = monitorOptions.problem();
+        if (problem != null) {
+            System.err.println("mlp: " + problem);
             return 2;
         }
         if ((injectNanAt != null && (injectNanAt < 0 || injectNanAt >= steps)) || (reinitAt != null && (reinitAt < 0 || reinitAt >= steps))) {
@@ -119,23 +120,11 @@ public final class MlpExample implements Callable<Integer> {
                 accuracy = accuracy(trainer, manager, teacher);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            long snapshots = 0;
-            long dropped = 0;
-            double maxPause = 0;
-            double analysisSeconds = 0;
-            double totalPause = 0;
-            if (running.monitor() != null) {
-                running.monitor().awaitIdle(Duration.ofMinutes(2));
-                snapshots = running.monitor().health().snapshots();
-                dropped = running.monitor().health().dropped();
-                maxPause = running.monitor().health().maxPauseMillis();
-                analysisSeconds = running.monitor().health().analysisSeconds();
-                totalPause = running.monitor().health().totalPauseMillis();
-                monitorOptions.writeReport();
-            }
+            MonitorOptions.Summary monitored = monitorOptions.finish(running.monitor(), Duration.ofMinutes(2));
             System.out.printf(Locale.ROOT, "{\"train_seconds\": %.3f, \"steps\": %d, \"snapshots\": %d, \"dropped\": %d, "
                     + "\"max_pause_ms\": %.3f, \"total_pause_ms\": %.3f, \"analysis_seconds\": %.3f, \"test_accuracy\": %.4f}%n",
-                    seconds, steps, snapshots, dropped, maxPause, totalPause, analysisSeconds, accuracy);
+                    seconds, steps, monitored.snapshots(), monitored.dropped(), monitored.maxPauseMillis(), monitored.totalPauseMillis(),
+                    monitored.analysisSeconds(), accuracy);
             System.out.flush();
             monitorOptions.linger(running.monitor());
         }

@@ -2,9 +2,11 @@ package io.specwatch.examples;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 
 import io.specwatch.export.SpecwatchServer;
 import io.specwatch.history.HistoryWriter;
+import io.specwatch.monitor.MonitorHealth;
 import io.specwatch.monitor.SpectralMonitor;
 import picocli.CommandLine.Option;
 
@@ -35,14 +37,27 @@ public final class MonitorOptions {
     @Option(names = "--linger", defaultValue = "0", description = "keep serving this many seconds after training; default: ${DEFAULT-VALUE}")
     int linger;
 
-    /** Writes the HTML report when --report was given (after the monitor has analysed everything). */
-    void writeReport() throws IOException {
-        if (report == null || noMonitor) {
-            return;
+    /** The monitor's counters once it has analysed what was queued; zeros without a monitor. */
+    record Summary(long snapshots, long dropped, double maxPauseMillis, double totalPauseMillis, double analysisSeconds) {
+    }
+
+    /**
+     * After training: waits up to {@code wait} for the queued snapshots, writes the HTML report
+     * when --report was given, and returns the monitor's counters for the example's JSON summary.
+     */
+    Summary finish(SpectralMonitor monitor, Duration wait) throws IOException, InterruptedException {
+        if (monitor == null) {
+            return new Summary(0, 0, 0, 0, 0);
         }
-        java.nio.file.Files.writeString(report, io.specwatch.history.HtmlReport.render(
-                io.specwatch.history.HistoryReader.read(history), "specwatch report: " + history.getFileName()));
-        System.err.println("specwatch: report written to " + report.toAbsolutePath());
+        monitor.awaitIdle(wait);
+        if (report != null) {
+            java.nio.file.Files.writeString(report, io.specwatch.history.HtmlReport.render(
+                    io.specwatch.history.HistoryReader.read(history), "specwatch report: " + history.getFileName()));
+            System.err.println("specwatch: report written to " + report.toAbsolutePath());
+        }
+        MonitorHealth health = monitor.health();
+        return new Summary(health.snapshots(), health.dropped(), health.maxPauseMillis(), health.totalPauseMillis(),
+                health.analysisSeconds());
     }
 
     /** Keeps serving --linger seconds after training (returns early, quietly, when interrupted). */
@@ -71,15 +86,24 @@ public final class MonitorOptions {
         }
     }
 
-    Running start(String model, SpectralMonitor.Builder settings) throws IOException {
+    /** What is wrong with these flags, or null: examples print it and exit with 2 before training. */
+    String problem() {
         if (every < 1) {
-            throw new IllegalArgumentException("--every must be >= 1, got " + every);
+            return "--every must be >= 1, got " + every;
         }
         if (vectors < 0) {
-            throw new IllegalArgumentException("--vectors must be >= 0, got " + vectors);
+            return "--vectors must be >= 0, got " + vectors;
         }
         if (report != null && history == null) {
-            throw new IllegalArgumentException("--report needs --history FILE");
+            return "--report needs --history FILE";
+        }
+        return null;
+    }
+
+    Running start(String model, SpectralMonitor.Builder settings) throws IOException {
+        String problem = problem();
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
         }
         if (noMonitor) {
             return new Running(null, null);

@@ -64,8 +64,9 @@ public final class TeacherStudentExample implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (monitorOptions.report != null && monitorOptions.history == null) {
-            System.err.println("teacher-student: --report needs --history FILE");
+        String problem = monitorOptions.problem();
+        if (problem != null) {
+            System.err.println("teacher-student: " + problem);
             return 2;
         }
         if (n < 1 || d < 2 || h < 2 || steps < 0 || !(lr > 0)) {
@@ -113,19 +114,10 @@ public final class TeacherStudentExample implements Callable<Integer> {
                 offer(monitor, step, w, step == steps);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            long snapshots = 0;
-            long dropped = 0;
-            double maxPause = 0;
-            if (monitor != null) {
-                monitor.awaitIdle(Duration.ofMinutes(10));
-                snapshots = monitor.health().snapshots();
-                dropped = monitor.health().dropped();
-                maxPause = monitor.health().maxPauseMillis();
-                monitorOptions.writeReport();
-            }
+            MonitorOptions.Summary monitored = monitorOptions.finish(monitor, Duration.ofMinutes(10));
             System.out.printf(Locale.ROOT, "{\"train_seconds\": %.3f, \"steps\": %d, \"snapshots\": %d, \"dropped\": %d, "
                     + "\"max_pause_ms\": %.3f, \"first_loss\": %.5f, \"loss\": %.5f}%n",
-                    seconds, steps, snapshots, dropped, maxPause, firstLoss, lastLoss);
+                    seconds, steps, monitored.snapshots(), monitored.dropped(), monitored.maxPauseMillis(), firstLoss, lastLoss);
             System.out.flush();
             monitorOptions.linger(monitor);
         }
