@@ -66,9 +66,6 @@ public final class SpectralMonitor implements AutoCloseable {
         this.analyzerWithTraps = new LayerAnalyzer(engine, options.withCorrelationTraps(true));
         this.worker = new Thread(this::work, "specwatch-analysis");
         this.worker.setDaemon(true);
-        if (settings.analysisThreads() > 0) {
-            BlasThreads.set(settings.analysisThreads());
-        }
         this.worker.start();
         try {
             // the first analysis loads native libraries and classes (~0.3 s of CPU): pay it here,
@@ -230,6 +227,12 @@ public final class SpectralMonitor implements AutoCloseable {
     /** Analyses a small synthetic matrix once, with vectors and an update, so that nothing loads later. */
     private void warmUp() {
         try {
+            // ND4J sets the OpenMP thread count of the thread that initialises it, and PyTorch reads
+            // its intra-op thread count from the same setting: ND4J must first load here, on the
+            // worker, never on the training thread (TrainingThreadsTest)
+            if (settings.analysisThreads() > 0) {
+                BlasThreads.set(settings.analysisThreads());
+            }
             DenseMatrix a = SyntheticMatrices.gaussian(48, 32, 1);
             analyzer.analyze("warm-up", new long[] {48, 32}, a.values(), Math.max(1, settings.vectors()));
             LanczosTopTriplet.of(a);
