@@ -83,6 +83,9 @@ public final class GrokkingExample implements Callable<Integer> {
     @Mixin
     MonitorOptions monitorOptions;
 
+    @Mixin
+    TorchThreads torchThreads;
+
     /** The accuracies the gauges read. */
     private record Progress(double loss, double train, double test) {
     }
@@ -90,6 +93,9 @@ public final class GrokkingExample implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         String problem = monitorOptions.problem();
+        if (problem == null) {
+            problem = torchThreads.problem();
+        }
         if (problem != null) {
             System.err.println("grokking: " + problem);
             return 2;
@@ -101,6 +107,7 @@ public final class GrokkingExample implements Callable<Integer> {
             return 2;
         }
         Engine.getInstance().setRandomSeed((int) seed);
+        torchThreads.apply(0);
         AtomicReference<Progress> progress = new AtomicReference<>(new Progress(Double.NaN, Double.NaN, Double.NaN));
         try (MonitorOptions.Running running = monitorOptions.start("grokking", SpectralMonitor.builder());
              NDManager manager = NDManager.newBaseManager();
@@ -171,10 +178,12 @@ public final class GrokkingExample implements Callable<Integer> {
                 }
             }
             double seconds = (System.nanoTime() - start) / 1e9;
+            // read on the training thread at the end: the monitor must not have changed it
+            int trainedThreads = TorchThreads.current();
             MonitorOptions.Summary monitored = monitorOptions.finish(running.monitor(), Duration.ofMinutes(5));
-            System.out.printf(Locale.ROOT, "{\"train_seconds\": %.3f, \"steps\": %d, \"snapshots\": %d, \"dropped\": %d, "
+            System.out.printf(Locale.ROOT, "{\"train_seconds\": %.3f, \"steps\": %d, \"torch_threads\": %d, \"snapshots\": %d, \"dropped\": %d, "
                     + "\"max_pause_ms\": %.3f, \"loss\": %.5f, \"train_accuracy\": %.4f, \"test_accuracy\": %.4f, \"grok_step\": %d}%n",
-                    seconds, steps, monitored.snapshots(), monitored.dropped(), monitored.maxPauseMillis(), last.loss(), last.train(),
+                    seconds, steps, trainedThreads, monitored.snapshots(), monitored.dropped(), monitored.maxPauseMillis(), last.loss(), last.train(),
                     last.test(), grokStep);
             System.out.flush();
             monitorOptions.linger(running.monitor());

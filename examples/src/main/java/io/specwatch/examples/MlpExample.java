@@ -69,9 +69,15 @@ public final class MlpExample implements Callable<Integer> {
     @Mixin
     MonitorOptions monitorOptions;
 
+    @Mixin
+    TorchThreads torchThreads;
+
     @Override
     public Integer call() throws Exception {
         String problem = monitorOptions.problem();
+        if (problem == null) {
+            problem = torchThreads.problem();
+        }
         if (problem != null) {
             System.err.println("mlp: " + problem);
             return 2;
@@ -85,6 +91,7 @@ public final class MlpExample implements Callable<Integer> {
             return 2;
         }
         Engine.getInstance().setRandomSeed(seed);
+        torchThreads.apply(1);
         try (MonitorOptions.Running running = monitorOptions.start("mlp", SpectralMonitor.builder());
              NDManager manager = NDManager.newBaseManager();
              Model model = Model.newInstance("mlp")) {
@@ -120,10 +127,12 @@ public final class MlpExample implements Callable<Integer> {
                 accuracy = accuracy(trainer, manager, teacher);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
+            // read on the training thread at the end: the monitor must not have changed it
+            int trainedThreads = TorchThreads.current();
             MonitorOptions.Summary monitored = monitorOptions.finish(running.monitor(), Duration.ofMinutes(2));
-            System.out.printf(Locale.ROOT, "{\"train_seconds\": %.3f, \"steps\": %d, \"snapshots\": %d, \"dropped\": %d, "
+            System.out.printf(Locale.ROOT, "{\"train_seconds\": %.3f, \"steps\": %d, \"torch_threads\": %d, \"snapshots\": %d, \"dropped\": %d, "
                     + "\"max_pause_ms\": %.3f, \"total_pause_ms\": %.3f, \"analysis_seconds\": %.3f, \"test_accuracy\": %.4f}%n",
-                    seconds, steps, monitored.snapshots(), monitored.dropped(), monitored.maxPauseMillis(), monitored.totalPauseMillis(),
+                    seconds, steps, trainedThreads, monitored.snapshots(), monitored.dropped(), monitored.maxPauseMillis(), monitored.totalPauseMillis(),
                     monitored.analysisSeconds(), accuracy);
             System.out.flush();
             monitorOptions.linger(running.monitor());

@@ -62,9 +62,15 @@ public final class TeacherStudentExample implements Callable<Integer> {
     @Mixin
     MonitorOptions monitorOptions;
 
+    @Mixin
+    TorchThreads torchThreads;
+
     @Override
     public Integer call() throws Exception {
         String problem = monitorOptions.problem();
+        if (problem == null) {
+            problem = torchThreads.problem();
+        }
         if (problem != null) {
             System.err.println("teacher-student: " + problem);
             return 2;
@@ -74,6 +80,7 @@ public final class TeacherStudentExample implements Callable<Integer> {
             return 2;
         }
         Engine.getInstance().setRandomSeed((int) seed);
+        torchThreads.apply(0);
         try (MonitorOptions.Running running = monitorOptions.start("teacher-student",
                      SpectralMonitor.builder().memoryBudgetBytes(Math.max(256L << 20, 8L * h * d * 4)));
              NDManager manager = NDManager.newBaseManager()) {
@@ -114,10 +121,12 @@ public final class TeacherStudentExample implements Callable<Integer> {
                 offer(monitor, step, w, step == steps);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
+            // read on the training thread at the end: the monitor must not have changed it
+            int trainedThreads = TorchThreads.current();
             MonitorOptions.Summary monitored = monitorOptions.finish(monitor, Duration.ofMinutes(10));
-            System.out.printf(Locale.ROOT, "{\"train_seconds\": %.3f, \"steps\": %d, \"snapshots\": %d, \"dropped\": %d, "
+            System.out.printf(Locale.ROOT, "{\"train_seconds\": %.3f, \"steps\": %d, \"torch_threads\": %d, \"snapshots\": %d, \"dropped\": %d, "
                     + "\"max_pause_ms\": %.3f, \"first_loss\": %.5f, \"loss\": %.5f}%n",
-                    seconds, steps, monitored.snapshots(), monitored.dropped(), monitored.maxPauseMillis(), firstLoss, lastLoss);
+                    seconds, steps, trainedThreads, monitored.snapshots(), monitored.dropped(), monitored.maxPauseMillis(), firstLoss, lastLoss);
             System.out.flush();
             monitorOptions.linger(monitor);
         }
