@@ -52,6 +52,8 @@ class MlpExampleTest {
         // 0, 1, 2, 4, 8, 16 (dense start), 20, 40, and the final weights at 60
         assertEquals(9, s.get("snapshots").asInt());
         assertEquals(0, s.get("dropped").asInt());
+        // the example's default, still in effect at the end: the monitor left it alone
+        assertEquals(1, s.get("torch_threads").asInt());
         assertTrue(s.get("train_seconds").asDouble() > 0);
         assertTrue(s.get("max_pause_ms").asDouble() >= 0);
         assertTrue(s.get("test_accuracy").asDouble() > 0.2, "learned something: " + s);
@@ -67,7 +69,16 @@ class MlpExampleTest {
     }
 
     @Test
+    void torchThreadsFlagSetsTheTrainingThreadsCount() throws Exception {
+        Run r = run("mlp", "--steps", "20", "--every", "10", "--port", "0", "--hidden", "32", "--torch-threads", "2");
+        assertEquals(0, r.exit());
+        assertEquals(2, r.summary().get("torch_threads").asInt());
+        assertTrue(r.summary().get("snapshots").asInt() > 0);
+    }
+
+    @Test
     void badFlagsFailClearly() {
+        assertEquals(2, run("mlp", "--torch-threads", "-1").exit());
         assertEquals(2, run("mlp", "--steps", "0").exit());
         assertEquals(2, run("mlp", "--report", dir.resolve("r.html").toString()).exit());
     }
