@@ -195,7 +195,7 @@ public final class SpectralMonitor implements AutoCloseable {
 
     private void work() {
         try {
-            ThreadPriority.lowerCurrentThread(settings.analysisNice());
+            ThreadPriority.applyToCurrentThread(settings.analysisPriority());
         } catch (RuntimeException | LinkageError e) {
             health.failure("lowering the analysis thread's priority", e);
         }
@@ -351,11 +351,12 @@ public final class SpectralMonitor implements AutoCloseable {
      * @param analysisThreads   BLAS threads for the analysis (process-wide; 0 leaves it alone)
      * @param seed              seed of the randomized engine and the trap shuffle
      * @param thresholds        spectral phase thresholds
-     * @param analysisNice      Linux nice value of the analysis thread (19: only idle CPU; 0: as training)
+     * @param analysisPriority  how the analysis thread competes with training for CPU
      */
     public record Settings(String model, SnapshotSchedule schedule, Pattern include, Pattern exclude,
                            int topSingularValues, int vectors, int trapsEvery, long memoryBudgetBytes, ConvLayout conv,
-                           int analysisThreads, long seed, SpectralPhase.Thresholds thresholds, int analysisNice) {
+                           int analysisThreads, long seed, SpectralPhase.Thresholds thresholds,
+                           AnalysisPriority analysisPriority) {
 
         /** True when the parameter is analysed. */
         public boolean includes(String parameter) {
@@ -378,7 +379,7 @@ public final class SpectralMonitor implements AutoCloseable {
         private int analysisThreads = 1;
         private long seed;
         private SpectralPhase.Thresholds thresholds = SpectralPhase.Thresholds.DEFAULT;
-        private int analysisNice = 19;
+        private AnalysisPriority analysisPriority = AnalysisPriority.IDLE;
 
         /** Model name label on every metric (default "model"). */
         public Builder model(String name) {
@@ -454,11 +455,11 @@ public final class SpectralMonitor implements AutoCloseable {
         }
 
         /**
-         * Linux nice value of the analysis thread (default 19: it runs on CPU time training leaves
-         * idle, and snapshots queue and drop instead of slowing training; 0: same priority as training).
+         * How the analysis thread competes with training for CPU (default {@link AnalysisPriority#IDLE}:
+         * only CPU time training leaves idle; snapshots queue and drop instead of slowing training).
          */
-        public Builder analysisNice(int nice) {
-            this.analysisNice = nice;
+        public Builder analysisPriority(AnalysisPriority priority) {
+            this.analysisPriority = Objects.requireNonNull(priority, "priority");
             return this;
         }
 
@@ -475,10 +476,9 @@ public final class SpectralMonitor implements AutoCloseable {
             require(trapsEvery >= 0, "trapsEvery must be >= 0");
             require(memoryBudgetBytes > 0, "memoryBudgetBytes must be > 0");
             require(analysisThreads >= 0, "analysisThreads must be >= 0");
-            require(analysisNice >= 0 && analysisNice <= 19, "analysisNice must be 0..19, got " + analysisNice);
             Settings settings = new Settings(model, new SnapshotSchedule(every, denseEarly), Pattern.compile(include),
                     exclude == null ? null : Pattern.compile(exclude), topSingularValues, vectors, trapsEvery,
-                    memoryBudgetBytes, conv, analysisThreads, seed, thresholds, analysisNice);
+                    memoryBudgetBytes, conv, analysisThreads, seed, thresholds, analysisPriority);
             return new SpectralMonitor(settings);
         }
 

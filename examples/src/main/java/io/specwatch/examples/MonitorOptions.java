@@ -6,6 +6,7 @@ import java.time.Duration;
 
 import io.specwatch.export.SpecwatchServer;
 import io.specwatch.history.HistoryWriter;
+import io.specwatch.monitor.AnalysisPriority;
 import io.specwatch.monitor.MonitorHealth;
 import io.specwatch.monitor.SpectralMonitor;
 import picocli.CommandLine.Option;
@@ -30,6 +31,10 @@ public final class MonitorOptions {
 
     @Option(names = "--report", description = "write the HTML report of the history to FILE at the end (needs --history)")
     Path report;
+
+    @Option(names = "--analysis-priority", defaultValue = "idle", paramLabel = "idle|low|normal",
+            description = "CPU priority of the analysis thread on Linux (idle: only CPU time training leaves unused; low: nice 19; normal: as training); default: ${DEFAULT-VALUE}")
+    AnalysisPriority analysisPriority;
 
     @Option(names = "--no-monitor", description = "train without the monitor (for overhead comparisons)")
     boolean noMonitor;
@@ -108,7 +113,7 @@ public final class MonitorOptions {
         if (noMonitor) {
             return new Running(null, null);
         }
-        SpectralMonitor monitor = settings.model(model).every(every).vectors(vectors).build();
+        SpectralMonitor monitor = settings.model(model).every(every).vectors(vectors).analysisPriority(analysisPriority).build();
         if (history != null) {
             monitor.addSink(new HistoryWriter(history, 200, monitor.settings().topSingularValues()));
         }

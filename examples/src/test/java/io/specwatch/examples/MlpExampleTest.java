@@ -13,7 +13,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The mlp example through its command line, as bin/specwatch-example runs it. */
 class MlpExampleTest {
@@ -33,7 +32,7 @@ class MlpExampleTest {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
         try {
-            int exit = new CommandLine(new Examples()).execute(args);
+            int exit = Examples.commandLine().execute(args);
             return new Run(exit, buffer.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(original);
@@ -70,7 +69,8 @@ class MlpExampleTest {
 
     @Test
     void torchThreadsFlagSetsTheTrainingThreadsCount() throws Exception {
-        Run r = run("mlp", "--steps", "20", "--every", "10", "--port", "0", "--hidden", "32", "--torch-threads", "2");
+        Run r = run("mlp", "--steps", "20", "--every", "10", "--port", "0", "--hidden", "32", "--torch-threads", "2",
+                "--analysis-priority", "low");
         assertEquals(0, r.exit());
         assertEquals(2, r.summary().get("torch_threads").asInt());
         assertTrue(r.summary().get("snapshots").asInt() > 0);
@@ -79,6 +79,7 @@ class MlpExampleTest {
     @Test
     void badFlagsFailClearly() {
         assertEquals(2, run("mlp", "--torch-threads", "-1").exit());
+        assertEquals(2, run("mlp", "--analysis-priority", "lowest").exit());
         assertEquals(2, run("mlp", "--steps", "0").exit());
         assertEquals(2, run("mlp", "--report", dir.resolve("r.html").toString()).exit());
     }
