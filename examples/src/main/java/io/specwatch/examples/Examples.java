@@ -13,12 +13,7 @@ public final class Examples implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
-    }
-
-    /** The command line as bin/specwatch-example runs it (enum values in any case: --analysis-priority low). */
-    static CommandLine commandLine() {
-        return new CommandLine(new Examples()).setCaseInsensitiveEnumValuesAllowed(true);
+        System.exit(new CommandLine(new Examples()).execute(args));
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.specwatch.history.HistoryWriter;
 import io.specwatch.monitor.AnalysisPriority;
 import io.specwatch.monitor.MonitorHealth;
 import io.specwatch.monitor.SpectralMonitor;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /** The monitor flags every example shares (a picocli mixin). */
@@ -32,7 +33,7 @@ public final class MonitorOptions {
     @Option(names = "--report", description = "write the HTML report of the history to FILE at the end (needs --history)")
     Path report;
 
-    @Option(names = "--analysis-priority", defaultValue = "idle", paramLabel = "idle|low|normal",
+    @Option(names = "--analysis-priority", defaultValue = "idle", paramLabel = "idle|low|normal", converter = PriorityConverter.class,
             description = "CPU priority of the analysis thread on Linux (idle: only CPU time training leaves unused; low: nice 19; normal: as training); default: ${DEFAULT-VALUE}")
     AnalysisPriority analysisPriority;
 
@@ -41,6 +42,19 @@ public final class MonitorOptions {
 
     @Option(names = "--linger", defaultValue = "0", description = "keep serving this many seconds after training; default: ${DEFAULT-VALUE}")
     int linger;
+
+    /** Lower-case names on the command line, whatever the CommandLine's enum settings. */
+    static final class PriorityConverter implements CommandLine.ITypeConverter<AnalysisPriority> {
+        @Override
+        public AnalysisPriority convert(String value) {
+            for (AnalysisPriority p : AnalysisPriority.values()) {
+                if (p.name().equalsIgnoreCase(value)) {
+                    return p;
+                }
+            }
+            throw new CommandLine.TypeConversionException("expected idle, low or normal, got '" + value + "'");
+        }
+    }
 
     /** The monitor's counters once it has analysed what was queued; zeros without a monitor. */
     record Summary(long snapshots, long dropped, double maxPauseMillis, double totalPauseMillis, double analysisSeconds) {

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** The mlp example through its command line, as bin/specwatch-example runs it. */
 class MlpExampleTest {
@@ -32,7 +33,7 @@ class MlpExampleTest {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
         try {
-            int exit = Examples.commandLine().execute(args);
+            int exit = new CommandLine(new Examples()).execute(args);
             return new Run(exit, buffer.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(original);
