@@ -83,9 +83,6 @@ public final class GrokkingExample implements Callable<Integer> {
     @Mixin
     MonitorOptions monitorOptions;
 
-    @Mixin
-    TorchThreads torchThreads;
-
     /** The accuracies the gauges read. */
     private record Progress(double loss, double train, double test) {
     }
@@ -93,9 +90,6 @@ public final class GrokkingExample implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         String problem = monitorOptions.problem();
-        if (problem == null) {
-            problem = torchThreads.problem();
-        }
         if (problem != null) {
             System.err.println("grokking: " + problem);
             return 2;
@@ -107,7 +101,7 @@ public final class GrokkingExample implements Callable<Integer> {
             return 2;
         }
         Engine.getInstance().setRandomSeed((int) seed);
-        torchThreads.apply(0);
+        monitorOptions.torchThreads.apply(0);
         AtomicReference<Progress> progress = new AtomicReference<>(new Progress(Double.NaN, Double.NaN, Double.NaN));
         try (MonitorOptions.Running running = monitorOptions.start("grokking", SpectralMonitor.builder());
              NDManager manager = NDManager.newBaseManager();

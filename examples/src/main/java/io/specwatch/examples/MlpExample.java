@@ -69,15 +69,9 @@ public final class MlpExample implements Callable<Integer> {
     @Mixin
     MonitorOptions monitorOptions;
 
-    @Mixin
-    TorchThreads torchThreads;
-
     @Override
     public Integer call() throws Exception {
         String problem = monitorOptions.problem();
-        if (problem == null) {
-            problem = torchThreads.problem();
-        }
         if (problem != null) {
             System.err.println("mlp: " + problem);
             return 2;
@@ -91,7 +85,7 @@ public final class MlpExample implements Callable<Integer> {
             return 2;
         }
         Engine.getInstance().setRandomSeed(seed);
-        torchThreads.apply(1);
+        monitorOptions.torchThreads.apply(1);
         try (MonitorOptions.Running running = monitorOptions.start("mlp", SpectralMonitor.builder());
              NDManager manager = NDManager.newBaseManager();
              Model model = Model.newInstance("mlp")) {

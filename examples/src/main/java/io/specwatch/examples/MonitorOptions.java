@@ -10,9 +10,10 @@ import io.specwatch.monitor.AnalysisPriority;
 import io.specwatch.monitor.MonitorHealth;
 import io.specwatch.monitor.SpectralMonitor;
 import picocli.CommandLine;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** The monitor flags every example shares (a picocli mixin). */
+/** The monitor flags every example shares, and PyTorch's thread count (a picocli mixin). */
 public final class MonitorOptions {
 
     @Option(names = "--every", defaultValue = "50", description = "snapshot every K steps; default: ${DEFAULT-VALUE}")
@@ -36,6 +37,9 @@ public final class MonitorOptions {
     @Option(names = "--analysis-priority", defaultValue = "idle", paramLabel = "idle|low|normal", converter = PriorityConverter.class,
             description = "CPU priority of the analysis thread on Linux (idle: only CPU time training leaves unused; low: nice 19; normal: as training); default: ${DEFAULT-VALUE}")
     AnalysisPriority analysisPriority;
+
+    @Mixin
+    TorchThreads torchThreads;
 
     @Option(names = "--no-monitor", description = "train without the monitor (for overhead comparisons)")
     boolean noMonitor;
@@ -116,7 +120,7 @@ public final class MonitorOptions {
         if (report != null && history == null) {
             return "--report needs --history FILE";
         }
-        return null;
+        return torchThreads.problem();
     }
 
     Running start(String model, SpectralMonitor.Builder settings) throws IOException {

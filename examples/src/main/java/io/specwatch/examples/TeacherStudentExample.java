@@ -62,15 +62,9 @@ public final class TeacherStudentExample implements Callable<Integer> {
     @Mixin
     MonitorOptions monitorOptions;
 
-    @Mixin
-    TorchThreads torchThreads;
-
     @Override
     public Integer call() throws Exception {
         String problem = monitorOptions.problem();
-        if (problem == null) {
-            problem = torchThreads.problem();
-        }
         if (problem != null) {
             System.err.println("teacher-student: " + problem);
             return 2;
@@ -80,7 +74,7 @@ public final class TeacherStudentExample implements Callable<Integer> {
             return 2;
         }
         Engine.getInstance().setRandomSeed((int) seed);
-        torchThreads.apply(0);
+        monitorOptions.torchThreads.apply(0);
         try (MonitorOptions.Running running = monitorOptions.start("teacher-student",
                      SpectralMonitor.builder().memoryBudgetBytes(Math.max(256L << 20, 8L * h * d * 4)));
              NDManager manager = NDManager.newBaseManager()) {

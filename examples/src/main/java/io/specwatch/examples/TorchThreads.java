@@ -4,7 +4,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import picocli.CommandLine.Option;
 
 /**
- * PyTorch's intra-op thread count for the training thread (a picocli mixin every example shares).
+ * PyTorch's intra-op thread count for the training thread (a picocli mixin inside {@link MonitorOptions}).
  * The analysis needs CPU too: a model too small to profit from intra-op parallelism trains as
  * fast or faster on fewer threads and leaves the other cores to the monitor (docs/benchmarks.md).
  */
@@ -24,9 +24,9 @@ public final class TorchThreads {
 
     /**
      * Sets the count on the calling thread, which must be the thread that trains: OpenMP keeps the
-     * setting per thread. Call after the PyTorch engine is loaded. Returns the count in effect.
+     * setting per thread. Call after the PyTorch engine is loaded.
      */
-    int apply(int exampleDefault) {
+    void apply(int exampleDefault) {
         int wanted = threads != null ? threads : exampleDefault;
         synchronized (TorchThreads.class) {
             if (pytorchDefault == null) {
@@ -34,7 +34,6 @@ public final class TorchThreads {
             }
             JniUtils.setNumThreads(wanted == 0 ? pytorchDefault : wanted);
         }
-        return current();
     }
 
     /** The intra-op thread count the calling thread trains with now. */
