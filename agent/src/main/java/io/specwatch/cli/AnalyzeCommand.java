@@ -11,7 +11,9 @@ import io.specwatch.analysis.ConvLayout;
 import io.specwatch.analysis.LayerAnalyzer;
 import io.specwatch.analysis.MatrixReport;
 import io.specwatch.engine.BlasThreads;
-import io.specwatch.history.ReportJson;
+import io.specwatch.catalogue.ReportRecords;
+import io.specwatch.engine.SpectrumEngine;
+import io.specwatch.engine.SpectrumEngines;
 import io.specwatch.metrics.SpectralPhase;
 import io.specwatch.tensorfile.TensorEntry;
 import io.specwatch.tensorfile.TensorFile;
@@ -54,8 +56,9 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--eigenvalues-out", description = "add the sorted eigenvalues to each JSON record")
     boolean eigenvaluesOut;
 
-    @Option(names = "--engine", defaultValue = "auto", description = "auto, gram32, gram64, svd32 or svd64; default: ${DEFAULT-VALUE}")
-    EngineChoice engine;
+    @Option(names = "--engine", defaultValue = "auto", paramLabel = "NAME",
+            description = "how the ESD is computed: auto, gram32, gram64, svd32, svd64, or an engine a plugin on the classpath provides; default: ${DEFAULT-VALUE}")
+    String engine;
 
     @Option(names = "--threads", defaultValue = "0", description = "BLAS threads for the analysis (0: leave OpenBLAS's default)")
     int threads;
@@ -75,11 +78,17 @@ final class AnalyzeCommand implements Callable<Integer> {
             err.println("specwatch analyze: --threads must be >= 0, got " + threads);
             return Specwatch.EXIT_BAD_INPUT;
         }
+        SpectrumEngine spectra;
+        try {
+            spectra = SpectrumEngines.create(engine, seed);
+        } catch (IllegalArgumentException e) {
+            err.println("specwatch analyze: --engine: " + e.getMessage());
+            return Specwatch.EXIT_BAD_INPUT;
+        }
         if (threads > 0) {
             BlasThreads.set(threads);
         }
-        LayerAnalyzer analyzer = new LayerAnalyzer(engine.create(seed),
-                new LayerAnalyzer.Options(layout, traps, seed, SpectralPhase.Thresholds.DEFAULT));
+        LayerAnalyzer analyzer = new LayerAnalyzer(spectra, new LayerAnalyzer.Options(layout, traps, seed, SpectralPhase.Thresholds.DEFAULT));
         ObjectMapper json = new ObjectMapper();
         ReportTable table = new ReportTable();
         int exit = 0;
@@ -91,7 +100,7 @@ final class AnalyzeCommand implements Callable<Integer> {
                         continue;
                     }
                     if (format == Format.json) {
-                        out.println(json.writeValueAsString(ReportJson.toJson(report, eigenvaluesOut)));
+                        out.println(json.writeValueAsString(ReportRecords.matrix(report, eigenvaluesOut)));
                         out.flush();
                     } else {
                         table.add(report);

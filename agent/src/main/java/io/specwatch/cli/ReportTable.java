@@ -4,46 +4,39 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 import io.specwatch.analysis.MatrixReport;
+import io.specwatch.catalogue.Field;
+import io.specwatch.catalogue.MetricCatalogue;
 
-/** Aligned columns for people: the metrics most users read first, one row per tensor. */
+/** Aligned columns for people: the catalogue's table columns, one row per tensor. */
 final class ReportTable {
 
-    private static final String[] HEADER = {"name", "shape", "n_evals", "alpha", "alpha_hill", "ks_dist", "tail",
-        "spikes", "softrank", "stable_rank", "erank_ratio", "sv_max", "traps", "phase", "status", "seconds"};
+    private static final Map<String, String> COLUMNS = MetricCatalogue.tableColumns();
 
     private final List<String[]> rows = new ArrayList<>();
 
     void add(MatrixReport r) {
-        var pl = r.powerLaw();
-        boolean fit = pl != null && pl.ok();
-        var rank = r.rank();
-        var mp = r.mp();
-        rows.add(new String[] {
-            r.name(),
-            shape(r.shape()),
-            rank != null ? Integer.toString(r.nEvals()) : "-",
-            fit ? num(pl.alpha()) : "-",
-            r.alphaHill() != null ? num(r.alphaHill()) : "-",
-            fit ? num(pl.ksDistance()) : "-",
-            r.tailSize() != null ? r.tailSize().toString() : "-",
-            mp != null ? Integer.toString(mp.spikes()) : "-",
-            mp != null ? num(mp.softRank()) : "-",
-            rank != null ? num(rank.stableRank()) : "-",
-            rank != null ? num(rank.effectiveRankRatio()) : "-",
-            rank != null ? num(rank.svMax()) : "-",
-            r.correlationTraps() != null ? r.correlationTraps().toString() : "-",
-            r.phase().label(),
-            r.status().label() + (r.nonFiniteValues() > 0 ? " (" + r.nonFiniteValues() + " non-finite)" : ""),
-            String.format(Locale.ROOT, "%.3f", r.seconds()),
-        });
+        String[] row = new String[COLUMNS.size()];
+        int i = 0;
+        for (String key : COLUMNS.values()) {
+            Field f = MetricCatalogue.field(key);
+            String cell = cell(f, f.value(r));
+            if (key.equals("status") && r.nonFiniteValues() > 0) {
+                cell += " (" + r.nonFiniteValues() + " non-finite)";
+            }
+            row[i++] = cell;
+        }
+        rows.add(row);
     }
 
     void print(PrintWriter out) {
-        int[] width = new int[HEADER.length];
+        String[] header = COLUMNS.keySet().toArray(String[]::new);
+        List<Field.Type> types = COLUMNS.values().stream().map(k -> MetricCatalogue.field(k).type()).toList();
+        int[] width = new int[header.length];
         List<String[]> all = new ArrayList<>();
-        all.add(HEADER);
+        all.add(header);
         all.addAll(rows);
         for (String[] row : all) {
             for (int i = 0; i < row.length; i++) {
@@ -57,7 +50,7 @@ final class ReportTable {
                     line.append("  ");
                 }
                 // text left, numbers right
-                boolean left = i <= 1 || i >= 13;
+                boolean left = types.get(i) == Field.Type.TEXT || types.get(i) == Field.Type.SHAPE || header[i].equals("seconds");
                 String cell = row[i];
                 String pad = " ".repeat(width[i] - cell.length());
                 line.append(left ? cell + pad : pad + cell);
@@ -65,6 +58,19 @@ final class ReportTable {
             out.println(line.toString().stripTrailing());
         }
         out.flush();
+    }
+
+    private static String cell(Field f, Object v) {
+        if (v == null) {
+            return "-";
+        }
+        return switch (f.type()) {
+            case REAL -> f.key().equals("seconds") ? String.format(Locale.ROOT, "%.3f", (Double) v) : num((Double) v);
+            case COUNT -> v.toString();
+            case TEXT -> (String) v;
+            case SHAPE -> shape((long[]) v);
+            default -> String.valueOf(v);
+        };
     }
 
     private static String num(double v) {

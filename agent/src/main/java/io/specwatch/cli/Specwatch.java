@@ -43,12 +43,11 @@ public final class Specwatch implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** Version from the jar manifest, "dev" when run from classes. */
+    /** The version the build wrote into the jar. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Specwatch.class.getPackage().getImplementationVersion();
-            return new String[] {"specwatch " + (v == null ? "dev" : v)};
+            return new String[] {"specwatch " + io.specwatch.catalogue.BuildInfo.version()};
         }
     }
 }

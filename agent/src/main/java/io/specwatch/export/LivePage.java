@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -12,15 +13,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 
-import io.specwatch.history.ReportJson;
-import io.specwatch.history.HistoryWriter;
-import io.specwatch.monitor.LayerReport;
+import io.specwatch.analysis.LayerReport;
+import io.specwatch.catalogue.Field;
+import io.specwatch.catalogue.MetricCatalogue;
+import io.specwatch.catalogue.ReportRecords;
 import io.specwatch.monitor.SpectralMonitor;
 
 /**
  * The live page: {@code /} serves one self-contained HTML file (no external assets) that polls
- * {@code /api/layers} (latest report of every layer, with its ESD downsampled) and
- * {@code /api/series?layer=NAME} (recent metric history), and draws the plots as SVG.
+ * {@code /api/layers} (latest report of every layer, with its ESD downsampled),
+ * {@code /api/series?layer=NAME} (recent values of the charted fields) and {@code /api/catalogue}
+ * (what the charts and the table show), and draws the plots as SVG.
  */
 final class LivePage implements HttpHandler {
 
@@ -30,10 +33,12 @@ final class LivePage implements HttpHandler {
     private final SpectralMonitor monitor;
     private final SeriesStore series;
     private final byte[] html;
+    private final byte[] catalogue;
 
     LivePage(SpectralMonitor monitor, SeriesStore series) {
         this.monitor = monitor;
         this.series = series;
+        this.catalogue = catalogueJson();
         try (InputStream in = LivePage.class.getResourceAsStream("live.html")) {
             if (in == null) {
                 throw new IllegalStateException("live.html missing from the jar");
@@ -52,6 +57,8 @@ final class LivePage implements HttpHandler {
                 send(exchange, 405, "text/plain", "method not allowed\n".getBytes(StandardCharsets.UTF_8));
             } else if (path.equals("/") || path.equals("/index.html")) {
                 send(exchange, 200, "text/html; charset=utf-8", html);
+            } else if (path.equals("/api/catalogue")) {
+                send(exchange, 200, "application/json", catalogue);
             } else if (path.equals("/api/layers")) {
                 send(exchange, 200, "application/json", layers());
             } else if (path.equals("/api/series")) {
@@ -74,27 +81,48 @@ final class LivePage implements HttpHandler {
         root.put("dropped", monitor.health().dropped());
         root.put("errors", monitor.health().errors());
         ArrayNode layers = root.putArray("layers");
-        for (LayerReport r : monitor.latest()) {
-            layers.add(HistoryWriter.toJson(r, ESD_POINTS, monitor.settings().topSingularValues()));
+        for (LayerReport r : monitor.latest().all()) {
+            layers.add(ReportRecords.layer(r, ESD_POINTS));
         }
         return JSON.writeValueAsBytes(root);
     }
 
     private byte[] series(String layer) throws IOException {
         ArrayNode points = JSON.createArrayNode();
+        List<Field> charts = SeriesStore.charts();
         for (SeriesStore.Point p : series.series(layer)) {
             ObjectNode o = points.addObject();
             o.put("step", p.step());
-            ReportJson.put(o, "alpha", p.alpha());
-            ReportJson.put(o, "alpha_hill", p.alphaHill());
-            ReportJson.put(o, "effective_rank_ratio", p.effectiveRankRatio());
-            ReportJson.put(o, "spikes", p.spikes());
-            ReportJson.put(o, "sv_max", p.svMax());
-            ReportJson.put(o, "stable_rank", p.stableRank());
-            ReportJson.put(o, "singular_vector_agreement_first", p.agreementFirst());
-            ReportJson.put(o, "update_norm_ratio", p.updateNormRatio());
+            for (int i = 0; i < charts.size(); i++) {
+                double v = p.values()[i];
+                if (Double.isFinite(v)) {
+                    o.put(charts.get(i).key(), v);
+                } else {
+                    o.putNull(charts.get(i).key());
+                }
+            }
         }
         return JSON.writeValueAsBytes(points);
+    }
+
+    /** The charts (key, title, whole numbers or not) and the table's columns, from the catalogue. */
+    static byte[] catalogueJson() {
+        ObjectNode root = JSON.createObjectNode();
+        ArrayNode charts = root.putArray("charts");
+        for (Field f : MetricCatalogue.charts()) {
+            charts.addObject().put("key", f.key()).put("title", f.chart()).put("count", f.type() == Field.Type.COUNT);
+        }
+        ArrayNode table = root.putArray("table");
+        MetricCatalogue.tableColumns().forEach((header, key) -> {
+            if (!key.equals("name") && !key.equals("shape") && !key.equals("seconds")) {
+                table.addObject().put("key", key).put("title", header);
+            }
+        });
+        try {
+            return JSON.writeValueAsBytes(root);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
 

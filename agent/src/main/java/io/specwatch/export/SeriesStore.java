@@ -7,19 +7,28 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.specwatch.monitor.LayerReport;
+import io.specwatch.analysis.LayerReport;
+import io.specwatch.catalogue.Field;
+import io.specwatch.catalogue.MetricCatalogue;
 import io.specwatch.monitor.ReportSink;
 
 /**
- * The recent history of a few scalars per layer, for the live page: bounded to the last
- * {@code capacity} snapshots of each layer, so memory stays flat however long training runs.
+ * The recent values of the charted fields ({@link MetricCatalogue#charts()}) per layer, for the live
+ * page: bounded to the last {@code capacity} snapshots of each layer, so memory stays flat however
+ * long training runs.
  */
 public final class SeriesStore implements ReportSink {
 
-    /** One point of a layer's series; NaN where a value does not apply. */
-    public record Point(long step, double alpha, double alphaHill, double effectiveRankRatio, double spikes,
-                        double svMax, double stableRank, double agreementFirst, double updateNormRatio) {
+    /**
+     * One point of a layer's series.
+     *
+     * @param step   training step
+     * @param values the charted fields' values in {@link MetricCatalogue#charts()} order; NaN where one does not apply
+     */
+    public record Point(long step, double[] values) {
     }
+
+    private static final List<Field> CHARTS = MetricCatalogue.charts();
 
     private final int capacity;
     private final Map<String, Deque<Point>> series = new LinkedHashMap<>();
@@ -31,22 +40,21 @@ public final class SeriesStore implements ReportSink {
         this.capacity = capacity;
     }
 
+    /** The charted fields, in the order of {@link Point#values()}. */
+    public static List<Field> charts() {
+        return CHARTS;
+    }
+
     @Override
     public synchronized void accept(List<LayerReport> snapshot) {
         for (LayerReport r : snapshot) {
-            var rep = r.report();
-            var pl = rep.powerLaw();
-            var rank = rep.rank();
-            Point p = new Point(r.step(),
-                    pl != null && pl.ok() ? pl.alpha() : Double.NaN,
-                    rep.alphaHill() != null ? rep.alphaHill() : Double.NaN,
-                    rank != null ? rank.effectiveRankRatio() : Double.NaN,
-                    rep.mp() != null ? rep.mp().spikes() : Double.NaN,
-                    rank != null ? rank.svMax() : Double.NaN,
-                    rank != null ? rank.stableRank() : Double.NaN,
-                    r.agreementFirst(), r.updateNormRatio());
+            double[] values = new double[CHARTS.size()];
+            for (int i = 0; i < values.length; i++) {
+                Object v = CHARTS.get(i).value(r);
+                values[i] = v instanceof Number n ? n.doubleValue() : Double.NaN;
+            }
             Deque<Point> d = series.computeIfAbsent(r.layer(), k -> new ArrayDeque<>());
-            d.addLast(p);
+            d.addLast(new Point(r.step(), values));
             while (d.size() > capacity) {
                 d.removeFirst();
             }

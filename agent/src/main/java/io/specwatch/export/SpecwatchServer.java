@@ -8,7 +8,6 @@ import org.slf4j.LoggerFactory;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.specwatch.monitor.SpectralMonitor;
 
@@ -45,15 +44,7 @@ public final class SpecwatchServer implements AutoCloseable {
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
         }
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        SpectralMeterBinder binder = new SpectralMeterBinder(monitor);
-        binder.bindTo(registry);
-        monitor.addSink(binder);
-        EsdHistogramCollector esd = new EsdHistogramCollector();
-        monitor.addSink(esd);
-        registry.getPrometheusRegistry().register(esd);
-        Info build = Info.builder().name("spectral_build_info").help("specwatch version")
-                .labelNames("version").register(registry.getPrometheusRegistry());
-        build.setLabelValues(version());
+        new MonitorMeterBinder(monitor).bindTo(registry);
         SeriesStore series = new SeriesStore(1000);
         monitor.addSink(series);
         HTTPServer server;
@@ -79,11 +70,6 @@ public final class SpecwatchServer implements AutoCloseable {
     /** The Micrometer registry behind {@code /metrics}, for adding the application's own meters. */
     public PrometheusMeterRegistry meterRegistry() {
         return registry;
-    }
-
-    static String version() {
-        String v = SpecwatchServer.class.getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
     }
 
     @Override

@@ -9,6 +9,9 @@ import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.specwatch.catalogue.Field;
+import io.specwatch.catalogue.MetricCatalogue;
+
 /**
  * A self-contained HTML report of a history file: per layer the latest ESD on log-log axes with
  * the fitted power law and the Marchenko–Pastur bulk edge, and its metrics over steps; for the
@@ -17,9 +20,6 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 public final class HtmlReport {
 
-    private static final String[][] SERIES = {
-        {"alpha_hill", "alpha_hill"}, {"alpha", "alpha (KS xmin)"}, {"effective_rank_ratio", "effective-rank ratio"},
-        {"spikes", "spikes"}, {"sv_max", "largest singular value"}, {"singular_vector_agreement_first", "agreement with first snapshot"}};
 
     private HtmlReport() {
     }
@@ -53,8 +53,8 @@ public final class HtmlReport {
                     last.path("step").asLong(), Svg.escape(last.path("phase").asText()), num(last.get("alpha")),
                     num(last.get("alpha_hill")), num(last.get("spikes")), num(last.get("effective_rank_ratio"))));
             html.append("<div class=\"row\">").append(esd(last));
-            for (String[] s : SERIES) {
-                html.append(series(layer, s[0], s[1]));
+            for (Field f : MetricCatalogue.charts()) {
+                html.append(series(layer, f.key(), f.chart()));
             }
             html.append("</div>");
         }

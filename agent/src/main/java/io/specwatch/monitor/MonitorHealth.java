@@ -4,6 +4,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,7 +17,6 @@ public final class MonitorHealth {
     final LongAdder snapshots = new LongAdder();
     final LongAdder dropped = new LongAdder();
     final LongAdder errors = new LongAdder();
-    final AtomicLong pendingBytes = new AtomicLong();
     final AtomicLong lastStep = new AtomicLong(-1);
     final AtomicLong lastEpochMillis = new AtomicLong();
     final AtomicLong analysisNanos = new AtomicLong();
@@ -26,6 +26,11 @@ public final class MonitorHealth {
     /** Total time the training thread spent inside the monitor. */
     final LongAdder totalPauseNanos = new LongAdder();
     private final Set<String> loggedCauses = ConcurrentHashMap.newKeySet();
+    private final LongSupplier pendingBytes;
+
+    MonitorHealth(LongSupplier pendingBytes) {
+        this.pendingBytes = pendingBytes;
+    }
 
     /** Snapshots taken and queued for analysis. */
     public long snapshots() {
@@ -44,7 +49,7 @@ public final class MonitorHealth {
 
     /** Bytes of snapshots queued and not yet analysed. */
     public long pendingBytes() {
-        return pendingBytes.get();
+        return pendingBytes.getAsLong();
     }
 
     /** Step of the last analysed snapshot, -1 before the first. */
@@ -75,6 +80,14 @@ public final class MonitorHealth {
     /** Total time the training thread spent in calls to the monitor, in milliseconds. */
     public double totalPauseMillis() {
         return totalPauseNanos.sum() / 1e6;
+    }
+
+    /** Records one analysed snapshot. */
+    void analysed(long step, long epochMillis, long nanos) {
+        analysisNanos.addAndGet(nanos);
+        analyses.increment();
+        lastStep.set(step);
+        lastEpochMillis.set(epochMillis);
     }
 
     void recordPause(long nanos) {

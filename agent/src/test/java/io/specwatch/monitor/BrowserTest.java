@@ -19,7 +19,7 @@ import ai.djl.Model;
 import io.specwatch.cli.Specwatch;
 import io.specwatch.export.SpecwatchServer;
 import io.specwatch.history.HistoryWriter;
-import io.specwatch.monitor.djl.SpectralTrainingListener;
+import io.specwatch.source.djl.SpectralTrainingListener;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,7 +74,7 @@ class BrowserTest {
         Files.createDirectories(target);
         Path history = dir.resolve("history.jsonl");
         SpectralMonitor monitor = SpectralMonitor.builder().model("browser").every(4).build();
-        monitor.addSink(new HistoryWriter(history, 200, 5));
+        monitor.addSink(new HistoryWriter(history, 200));
         try (SpecwatchServer server = SpecwatchServer.start(monitor, "127.0.0.1", 0); Model model = TinyTraining.model()) {
             TinyTraining.train(model, 512, 1, 4, new SpectralTrainingListener(monitor));
             assertTrue(monitor.awaitIdle(Duration.ofSeconds(60)));

@@ -16,10 +16,12 @@ import java.util.List;
 
 import ai.djl.Model;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.specwatch.analysis.LayerReport;
 import io.specwatch.export.SpecwatchServer;
 import io.specwatch.history.HistoryReader;
 import io.specwatch.history.HistoryWriter;
-import io.specwatch.monitor.djl.SpectralTrainingListener;
+import io.specwatch.source.djl.SpectralTrainingListener;
+import io.specwatch.analysis.WeightSnapshot;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,7 +62,7 @@ class MonitorEndToEndTest {
     void trainingJobExportsSpectraOverHttpAndKeepsAHistory() throws Exception {
         Path history = dir.resolve("history.jsonl");
         SpectralMonitor monitor = SpectralMonitor.builder().model("tiny").every(8).trapsEvery(2).build();
-        monitor.addSink(new HistoryWriter(history, 64, 5));
+        monitor.addSink(new HistoryWriter(history, 64));
         try (SpecwatchServer server = SpecwatchServer.start(monitor, "127.0.0.1", 0); Model model = TinyTraining.model()) {
             SpectralTrainingListener listener = new SpectralTrainingListener(monitor);
             TinyTraining.train(model, 512, 2, 1, listener); // 16 batches per epoch: 32 steps
@@ -142,9 +144,9 @@ class MonitorEndToEndTest {
         assertEquals(32, last.get("step").asLong());
         assertEquals("03Linear_weight", last.get("layer").asText());
         assertEquals("tiny", last.get("model").asText());
-        LayerReport latest = monitor.latest().get(1);
+        LayerReport latest = monitor.latest().all().get(1);
         assertEquals(latest.report().alphaHill(), last.get("alpha_hill").asDouble(), 0);
-        assertEquals(latest.updateNormRatio(), last.get("update_norm_ratio").asDouble(), 0);
+        assertEquals(latest.dynamics().update().normRatio(), last.get("update_norm_ratio").asDouble(), 0);
         assertEquals(5, last.get("top_singular_values").size());
         assertEquals(48, last.get("eigenvalues").size());
         // a crash mid-write leaves a truncated last line: the reader skips it

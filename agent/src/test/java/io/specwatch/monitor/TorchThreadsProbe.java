@@ -5,6 +5,7 @@ import java.util.List;
 
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
+import io.specwatch.analysis.WeightSnapshot;
 import io.specwatch.engine.BlasThreads;
 
 /**

@@ -11,7 +11,7 @@ import io.specwatch.engine.SpectrumEngine;
 import io.specwatch.engine.SpectrumRequest;
 import io.specwatch.metrics.Esd;
 import io.specwatch.metrics.MarchenkoPasturFit;
-import io.specwatch.metrics.PowerLawFit;
+import io.specwatch.metrics.Dynamics;
 import io.specwatch.metrics.RankMetrics;
 import io.specwatch.metrics.SpectralPhase;
 
@@ -77,21 +77,33 @@ public final class LayerAnalyzer {
             nonFinite += m.nonFiniteCount();
         }
         if (nonFinite > 0) {
-            return new MatrixReport(name, shape.clone(), first.rows(), first.cols(), 0, null, null, null, null, null,
-                    null, null, null, SpectralPhase.NONFINITE, MatrixReport.Status.NONFINITE, nonFinite, null,
-                    seconds(start), null, null);
+            return MatrixReport.nonFinite(name, shape.clone(), first.rows(), first.cols(), 0, nonFinite, seconds(start));
         }
         boolean pooled = matrices.size() > 1;
-        SingularVectors[] top = new SingularVectors[1];
-        Esd esd = esd(matrices, pooled, pooled ? 0 : vectors, top);
+        Decomposed decomposed = esd(matrices, pooled, pooled ? 0 : vectors);
         Integer traps = null;
         if (options.correlationTraps() && first.smaller() >= MIN_EIGENVALUES) {
-            MarchenkoPasturFit shuffled = MarchenkoPasturFit.fit(esd(TensorMatrices.of(shape, shuffled(values), options.conv()), pooled, 0, null));
+            MarchenkoPasturFit shuffled = MarchenkoPasturFit.fit(esd(TensorMatrices.of(shape, shuffled(values), options.conv()), pooled, 0).esd());
             traps = shuffled == null ? null : shuffled.spikes();
         }
-        String engineName = engineName(first);
-        return measure(name, shape.clone(), first.rows(), first.cols(), esd, first.smaller() >= MIN_EIGENVALUES,
-                traps, engineName, start, top[0]);
+        return measure(name, shape.clone(), first.rows(), first.cols(), decomposed.esd(), first.smaller() >= MIN_EIGENVALUES,
+                traps, decomposed.engine(), start, decomposed.vectors());
+    }
+
+    /**
+     * Runs the engine once on a small matrix, with vectors and a top-triplet request, so that
+     * native libraries and classes load now rather than at the first real analysis. Call it on the
+     * thread that will analyse.
+     */
+    public void warmUp() {
+        DenseMatrix a = io.specwatch.engine.SyntheticMatrices.gaussian(48, 32, 1);
+        analyze("warm-up", new long[] {48, 32}, a.values(), Dynamics.DEFAULT_TOP);
+        engine.decompose(a, SpectrumRequest.topK(1));
+    }
+
+    /** The engine this analyzer decomposes with. */
+    public SpectrumEngine engine() {
+        return engine;
     }
 
     /**
@@ -108,8 +120,7 @@ public final class LayerAnalyzer {
         }
         long[] shape = {eigenvalues.length};
         if (nonFinite > 0) {
-            return new MatrixReport(name, shape, 0, 0, eigenvalues.length, null, null, null, null, null, null, null,
-                    null, SpectralPhase.NONFINITE, MatrixReport.Status.NONFINITE, nonFinite, null, seconds(start), null, null);
+            return MatrixReport.nonFinite(name, shape, 0, 0, eigenvalues.length, nonFinite, seconds(start));
         }
         for (double v : eigenvalues) {
             if (v < 0) {
@@ -123,51 +134,39 @@ public final class LayerAnalyzer {
     private MatrixReport measure(String name, long[] shape, int rows, int cols, Esd esd, boolean fits, Integer traps,
                                  String engineName, long start, SingularVectors vectors) {
         RankMetrics rank = RankMetrics.of(esd);
-        PowerLawFit powerLaw = null;
-        Double alphaHill = null;
-        Double alphaWeighted = null;
-        Double logAlphaNorm = null;
-        Integer tailSize = null;
+        TailFit tail = TailFit.NONE;
         MarchenkoPasturFit mp = null;
         MatrixReport.Status status = MatrixReport.Status.TOO_SMALL;
         if (fits) {
-            powerLaw = PowerLawFit.fit(esd.eigenvalues());
-            alphaHill = finiteOrNull(PowerLawFit.alphaHill(esd.eigenvalues()));
+            tail = TailFit.of(esd.eigenvalues(), rank.lambdaMax());
             mp = MarchenkoPasturFit.fit(esd);
-            status = MatrixReport.Status.FIT_FAILED;
-            if (powerLaw.ok()) {
-                status = MatrixReport.Status.OK;
-                double alpha = powerLaw.alpha();
-                alphaWeighted = alpha * Math.log10(rank.lambdaMax());
-                double sum = 0;
-                int tail = 0;
-                for (double l : esd.eigenvalues()) {
-                    sum += Math.pow(l, alpha);
-                    if (l >= powerLaw.xmin()) {
-                        tail++;
-                    }
-                }
-                logAlphaNorm = Math.log10(sum);
-                tailSize = tail;
-            }
+            status = tail.ok() ? MatrixReport.Status.OK : MatrixReport.Status.FIT_FAILED;
         }
-        SpectralPhase phase = SpectralPhase.classify(rank, esd.size(), powerLaw, mp, options.thresholds());
-        return new MatrixReport(name, shape, rows, cols, esd.size(), rank, powerLaw, alphaHill, alphaWeighted,
-                logAlphaNorm, tailSize, mp, traps, phase, status, 0, engineName, seconds(start), esd.eigenvalues(), vectors);
+        SpectralPhase phase = SpectralPhase.classify(rank, esd.size(), tail.powerLaw(), mp, options.thresholds());
+        return new MatrixReport(name, shape, rows, cols, esd.size(), rank, tail, mp, traps, phase, status, 0, engineName,
+                seconds(start), esd.eigenvalues(), vectors);
     }
 
-    /** The pooled ESD of the matrices; with vectors > 0 (one matrix only) their top triplets go to vectorsOut[0]. */
-    private Esd esd(List<DenseMatrix> matrices, boolean pooled, int vectors, SingularVectors[] vectorsOut) {
+    /** The pooled ESD of some matrices, the engine that computed it, and (one matrix only) its top triplets. */
+    private record Decomposed(Esd esd, String engine, SingularVectors vectors) {
+    }
+
+    private Decomposed esd(List<DenseMatrix> matrices, boolean pooled, int vectors) {
         DenseMatrix first = matrices.get(0);
         int m = first.smaller();
         double[] all = new double[m * matrices.size()];
         SpectrumRequest request = new SpectrumRequest(true, Math.min(vectors, m));
+        SingularVectors top = null;
+        String engineName = null;
         for (int i = 0; i < matrices.size(); i++) {
             Spectrum spectrum = engine.decompose(matrices.get(i), request);
-            System.arraycopy(spectrum.eigenvalues(), 0, all, i * m, m);
-            if (vectorsOut != null && spectrum.vectors() != null) {
-                vectorsOut[0] = spectrum.vectors();
+            if (!spectrum.complete()) {
+                throw new IllegalStateException("engine " + spectrum.engine() + " returned " + spectrum.eigenvalues().length
+                        + " of " + m + " eigenvalues for a full-ESD request");
             }
+            System.arraycopy(spectrum.eigenvalues(), 0, all, i * m, m);
+            top = spectrum.vectors();
+            engineName = spectrum.engine();
         }
         if (pooled) {
             // scaling each slice by 1/√2 halves its eigenvalues
@@ -175,14 +174,7 @@ public final class LayerAnalyzer {
                 all[i] *= TensorMatrices.SLICE_EIGENVALUE_SCALE;
             }
         }
-        return Esd.of(all, first.larger(), m);
-    }
-
-    private String engineName(DenseMatrix matrix) {
-        if (engine instanceof AutomaticEngine auto) {
-            return auto.choose(matrix, SpectrumRequest.eigenvaluesOnly()).name();
-        }
-        return engine.name();
+        return new Decomposed(Esd.of(all, first.larger(), m), engineName, pooled ? null : top);
     }
 
     private float[] shuffled(float[] values) {
@@ -195,10 +187,6 @@ public final class LayerAnalyzer {
             copy[j] = t;
         }
         return copy;
-    }
-
-    private static Double finiteOrNull(double v) {
-        return Double.isFinite(v) ? v : null;
     }
 
     private static double seconds(long start) {

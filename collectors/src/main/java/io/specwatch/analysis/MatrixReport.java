@@ -7,10 +7,10 @@ import io.specwatch.metrics.RankMetrics;
 import io.specwatch.metrics.SpectralPhase;
 
 /**
- * Everything measured on one weight tensor at one moment: the numbers of spectral-metrics.md
+ * Everything measured on one weight tensor at one moment: the numbers of docs/spectral-metrics.md
  * §2–§5 and §7. Parts that do not apply are null (never made up): no fits below
  * {@link LayerAnalyzer#MIN_EIGENVALUES} eigenvalues, no MP fit for a bare eigenvalue sample,
- * nothing but the non-finite count for a non-finite tensor.
+ * nothing but the non-finite count for a non-finite tensor. Built by {@link LayerAnalyzer}.
  *
  * @param name             tensor name
  * @param shape            tensor shape as stored
@@ -18,12 +18,8 @@ import io.specwatch.metrics.SpectralPhase;
  * @param cols             columns of the analysed matrix (of one slice when pooled); 0 for an eigenvalue sample
  * @param nEvals           eigenvalues in the ESD (M, or positions·M when slices are pooled)
  * @param rank             norms and ranks, null for non-finite input
- * @param powerLaw         the tail fit, null when not attempted
- * @param alphaHill        α with xmin at the median, null when not attempted or not fittable
- * @param alphaWeighted    α · log10 λ_max, null without a successful fit
- * @param logAlphaNorm     log10 Σ λ^α, null without a successful fit
- * @param tailSize         #{λ ≥ xmin} over all eigenvalues, null without a successful fit
- * @param mp               the Marchenko–Pastur fit, null when not attempted
+ * @param tail             the power-law tail metrics ({@link TailFit#NONE} when not attempted)
+ * @param mp               the Marchenko–Pastur fit, null when not attempted or when no σ qualifies
  * @param correlationTraps spikes of the shuffled matrix, null when not requested or not fittable
  * @param phase            spectral phase label
  * @param status           outcome of the analysis
@@ -33,10 +29,9 @@ import io.specwatch.metrics.SpectralPhase;
  * @param eigenvalues      the ESD, ascending; null for non-finite input
  * @param vectors          top singular triplets when they were requested (not for pooled slices), else null
  */
-public record MatrixReport(String name, long[] shape, int rows, int cols, int nEvals, RankMetrics rank,
-                           PowerLawFit powerLaw, Double alphaHill, Double alphaWeighted, Double logAlphaNorm,
-                           Integer tailSize, MarchenkoPasturFit mp, Integer correlationTraps, SpectralPhase phase,
-                           Status status, int nonFiniteValues, String engine, double seconds, double[] eigenvalues,
+public record MatrixReport(String name, long[] shape, int rows, int cols, int nEvals, RankMetrics rank, TailFit tail,
+                           MarchenkoPasturFit mp, Integer correlationTraps, SpectralPhase phase, Status status,
+                           int nonFiniteValues, String engine, double seconds, double[] eigenvalues,
                            SingularVectors vectors) {
 
     /** Outcome of analysing one tensor. */
@@ -61,6 +56,37 @@ public record MatrixReport(String name, long[] shape, int rows, int cols, int nE
         }
     }
 
+    /** A tensor with {@code count} non-finite entries: nothing decomposed. */
+    static MatrixReport nonFinite(String name, long[] shape, int rows, int cols, int nEvals, int count, double seconds) {
+        return new MatrixReport(name, shape, rows, cols, nEvals, null, TailFit.NONE, null, null, SpectralPhase.NONFINITE,
+                Status.NONFINITE, count, null, seconds, null, null);
+    }
+
+    /** The KS-selected power-law fit, null when none was attempted. */
+    public PowerLawFit powerLaw() {
+        return tail.powerLaw();
+    }
+
+    /** α with xmin at the median, null when not attempted or not fittable. */
+    public Double alphaHill() {
+        return tail.alphaHill();
+    }
+
+    /** α · log10 λ_max, null without a successful fit. */
+    public Double alphaWeighted() {
+        return tail.alphaWeighted();
+    }
+
+    /** log10 Σ λ^α, null without a successful fit. */
+    public Double logAlphaNorm() {
+        return tail.logAlphaNorm();
+    }
+
+    /** #{λ ≥ xmin} over all eigenvalues, null without a successful fit. */
+    public Integer tailSize() {
+        return tail.tailSize();
+    }
+
     /** The k largest singular values, largest first (k ≤ {@code count}); empty for non-finite input. */
     public double[] topSingularValues(int count) {
         if (eigenvalues == null) {
@@ -76,6 +102,6 @@ public record MatrixReport(String name, long[] shape, int rows, int cols, int nE
 
     /** WeightWatcher's over-/under-trained label for a successful fit, else null. */
     public String warning() {
-        return powerLaw == null ? null : powerLaw.warning();
+        return powerLaw() == null ? null : powerLaw().warning();
     }
 }

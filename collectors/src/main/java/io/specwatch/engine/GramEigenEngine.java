@@ -56,13 +56,13 @@ public final class GramEigenEngine implements SpectrumEngine {
         try {
             double[] eigenvalues = Nd4jLinearAlgebra.symmetricEigenvalues(gram);
             clamp(eigenvalues);
-            return new Spectrum(eigenvalues, matrix.smaller(), null);
+            return new Spectrum(eigenvalues, matrix.smaller(), null, name());
         } finally {
             gram.close();
         }
     }
 
-    private static Spectrum decompose64(DenseMatrix matrix, int requestedVectors) {
+    private Spectrum decompose64(DenseMatrix matrix, int requestedVectors) {
         int rows = matrix.rows();
         int cols = matrix.cols();
         boolean tall = rows >= cols;
@@ -90,7 +90,7 @@ public final class GramEigenEngine implements SpectrumEngine {
         check(openblas.LAPACKE_dsterf(n, eigenvalues, offDiagonal), "dsterf", rows, cols);
         clamp(eigenvalues);
         if (k == 0) {
-            return new Spectrum(eigenvalues, n, null);
+            return new Spectrum(eigenvalues, n, null, name());
         }
         double[] w64 = new double[n]; // dstemr writes its selected eigenvalues into an array of length n
         double[] z = new double[n * k];
@@ -142,7 +142,7 @@ public final class GramEigenEngine implements SpectrumEngine {
             }
         }
         SingularVectors vectors = tall ? new SingularVectors(sigma, large, small) : new SingularVectors(sigma, small, large);
-        return new Spectrum(eigenvalues, n, vectors);
+        return new Spectrum(eigenvalues, n, vectors, name());
     }
 
     private static void check(int info, String routine, int rows, int cols) {

@@ -4,19 +4,52 @@ import java.util.SplittableRandom;
 
 /**
  * The largest singular triplet (σ₁, u₁, v₁) of a matrix by Golub–Kahan–Lanczos bidiagonalisation
- * with full reorthogonalisation, in plain Java.
+ * with full reorthogonalisation, in plain Java: an engine for requests of the top triplet only.
  *
- * <p>Why not an engine: the update spectrum needs only σ₁(ΔW) and v₁(ΔW) at every snapshot. A full
- * decomposition costs O(n³) and a trip through native code; this costs a few dozen matrix–vector
- * products, converges at the Lanczos rate even when σ₁ and σ₂ are close (Adam updates look
- * random-like), and stops as soon as the residual of the triplet is below the tolerance.
+ * <p>The update spectrum needs only σ₁(ΔW) and v₁(ΔW) at every snapshot. A full decomposition costs
+ * O(n³) and a trip through native code; this costs a few dozen matrix–vector products, converges at
+ * the Lanczos rate even when σ₁ and σ₂ are close (Adam updates look random-like), and stops as soon
+ * as the residual of the triplet is below the tolerance.
  */
-public final class LanczosTopTriplet {
+public final class LanczosTopTriplet implements SpectrumEngine {
 
     /** Relative residual ‖Aᵀu − σv‖ / σ at which the iteration stops: σ₁ is then good to about its square (Ritz values converge quadratically). */
     public static final double DEFAULT_TOLERANCE = 1e-4;
 
-    private LanczosTopTriplet() {
+    private final double tolerance;
+    private final long seed;
+
+    /**
+     * @param tolerance relative residual at which to stop
+     * @param seed      seed of the random start vector
+     */
+    public LanczosTopTriplet(double tolerance, long seed) {
+        if (!(tolerance > 0)) {
+            throw new IllegalArgumentException("tolerance must be > 0, got " + tolerance);
+        }
+        this.tolerance = tolerance;
+        this.seed = seed;
+    }
+
+    /** Default tolerance, fixed start vector. */
+    public static LanczosTopTriplet withDefaults() {
+        return new LanczosTopTriplet(DEFAULT_TOLERANCE, 0x5eed);
+    }
+
+    @Override
+    public String name() {
+        return "lanczos";
+    }
+
+    /** Serves requests for the top triplet only ({@code SpectrumRequest.topK(1)}). */
+    @Override
+    public Spectrum decompose(DenseMatrix matrix, SpectrumRequest request) {
+        if (request.allEigenvalues() || request.vectors() != 1) {
+            throw new IllegalArgumentException("the Lanczos engine computes the top singular triplet only (topK(1))");
+        }
+        SingularVectors top = of(matrix, tolerance, seed);
+        double s = top.singularValues()[0];
+        return new Spectrum(new double[] {s * s}, matrix.smaller(), top, name());
     }
 
     /** The top triplet with the default tolerance and a fixed start vector. */

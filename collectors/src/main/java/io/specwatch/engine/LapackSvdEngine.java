@@ -93,6 +93,6 @@ public final class LapackSvdEngine implements SpectrumEngine {
             }
             top = new SingularVectors(values, left, right);
         }
-        return new Spectrum(eigenvalues, k, top);
+        return new Spectrum(eigenvalues, k, top, name());
     }
 }

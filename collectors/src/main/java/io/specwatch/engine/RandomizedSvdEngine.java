@@ -3,7 +3,6 @@ package io.specwatch.engine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.function.Function;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -20,8 +19,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * small gaps, a Krylov space at roughly their square root. The values are Ritz values: they never
  * exceed the true singular values.
  *
- * <p>Only {@link MatrixOperator} touches W, so the products can run on another device; the QR
- * factorisations and the small eigenproblem (in float64) run on the host through ND4J.
+ * <p>The products with W run in float32 through ND4J {@code gemm}; the QR factorisations and the
+ * small eigenproblem run on the host, the latter in float64.
  */
 public final class RandomizedSvdEngine implements SpectrumEngine {
 
@@ -33,28 +32,24 @@ public final class RandomizedSvdEngine implements SpectrumEngine {
     private final int oversampling;
     private final int iterations;
     private final long seed;
-    private final Function<DenseMatrix, MatrixOperator> operators;
 
     /**
      * @param oversampling extra sketch columns beyond k (≥ 0)
      * @param iterations   rounds of W·Wᵀ (≥ 0); the Krylov space has iterations + 1 blocks
      * @param seed         seed of the Gaussian sketch: the same seed gives the same result
-     * @param operators    makes the operator that computes the products for a matrix
      */
-    public RandomizedSvdEngine(int oversampling, int iterations, long seed,
-                               Function<DenseMatrix, MatrixOperator> operators) {
+    public RandomizedSvdEngine(int oversampling, int iterations, long seed) {
         if (oversampling < 0 || iterations < 0) {
             throw new IllegalArgumentException("oversampling and iterations must be >= 0");
         }
         this.oversampling = oversampling;
         this.iterations = iterations;
         this.seed = seed;
-        this.operators = operators;
     }
 
-    /** Host products through ND4J, default oversampling and iterations. */
-    public static RandomizedSvdEngine onHost(long seed) {
-        return new RandomizedSvdEngine(DEFAULT_OVERSAMPLING, DEFAULT_ITERATIONS, seed, Nd4jMatrixOperator::new);
+    /** Default oversampling and iterations. */
+    public static RandomizedSvdEngine withDefaults(long seed) {
+        return new RandomizedSvdEngine(DEFAULT_OVERSAMPLING, DEFAULT_ITERATIONS, seed);
     }
 
     @Override
@@ -79,12 +74,15 @@ public final class RandomizedSvdEngine implements SpectrumEngine {
             Spectrum exact = LapackSvdEngine.float32().decompose(matrix, new SpectrumRequest(false, k));
             double[] top = new double[Math.min(k, small)];
             System.arraycopy(exact.eigenvalues(), exact.eigenvalues().length - top.length, top, 0, top.length);
-            return new Spectrum(top, small, exact.vectors());
+            return new Spectrum(top, small, exact.vectors(), exact.engine());
         }
-        try (MatrixOperator w = operators.apply(matrix)) {
+        INDArray w = Nd4jLinearAlgebra.toArray(matrix, DataType.FLOAT);
+        try {
             // Work on the side of the smaller dimension so the Krylov basis is as short as possible.
-            Oriented op = matrix.rows() <= matrix.cols() ? new Oriented(w, false) : new Oriented(w, true);
+            Oriented op = new Oriented(w, matrix.rows() > matrix.cols());
             return krylov(op, k, block, rounds, small);
+        } finally {
+            w.close();
         }
     }
 
@@ -148,7 +146,7 @@ public final class RandomizedSvdEngine implements SpectrumEngine {
         SingularVectors vectors = op.transposed
                 ? new SingularVectors(sigma, innerVectors, outerVectors)
                 : new SingularVectors(sigma, outerVectors, innerVectors);
-        return new Spectrum(eigenvalues, small, vectors);
+        return new Spectrum(eigenvalues, small, vectors, name());
     }
 
     private INDArray gaussian(int rows, int cols) {
@@ -173,17 +171,17 @@ public final class RandomizedSvdEngine implements SpectrumEngine {
      * W or Wᵀ, whichever has fewer rows ("outer" side); products keep their meaning for the
      * oriented matrix A: times = A·X, transposeTimes = Aᵀ·Y.
      */
-    private record Oriented(MatrixOperator w, boolean transposed) {
+    private record Oriented(INDArray w, boolean transposed) {
         int inner() {
-            return transposed ? w.rows() : w.cols();
+            return (int) (transposed ? w.rows() : w.columns());
         }
 
         INDArray times(INDArray x) {
-            return transposed ? w.transposeTimes(x) : w.times(x);
+            return Nd4j.gemm(w, x, transposed, false);
         }
 
         INDArray transposeTimes(INDArray y) {
-            return transposed ? w.times(y) : w.transposeTimes(y);
+            return Nd4j.gemm(w, y, !transposed, false);
         }
     }
 }

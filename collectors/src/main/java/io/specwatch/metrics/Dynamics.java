@@ -84,6 +84,12 @@ public final class Dynamics {
      */
     public record Update(double normRatio, double stableRank, double alignment) {
 
+        /** No update known (the first snapshot, or no vectors). */
+        public static final Update NONE = new Update(Double.NaN, Double.NaN, Double.NaN);
+
+        /** The weights did not change: ratio 0, the rest undefined. */
+        public static final Update UNCHANGED = new Update(0, Double.NaN, Double.NaN);
+
         /**
          * @param updateFrobeniusSquared ‖ΔW‖_F²
          * @param weightFrobeniusSquared ‖W(t)‖_F²

@@ -83,7 +83,7 @@ class SpectrumEngineAccuracyTest {
         DenseMatrix m = TestMatrices.withSingularValues(rows, cols, sigma, 22);
         double[] ref = reference(m);
         int k = 32;
-        Spectrum s = RandomizedSvdEngine.onHost(5).decompose(m, SpectrumRequest.topK(k));
+        Spectrum s = RandomizedSvdEngine.withDefaults(5).decompose(m, SpectrumRequest.topK(k));
         assertEquals(k, s.vectors().count());
         for (int j = 0; j < k; j++) {
             double exact = Math.sqrt(ref[ref.length - 1 - j]);
@@ -102,8 +102,8 @@ class SpectrumEngineAccuracyTest {
     @Test
     void randomizedIsDeterministicForASeed() {
         DenseMatrix m = SyntheticMatrices.gaussian(300, 200, 30);
-        double[] a = RandomizedSvdEngine.onHost(7).decompose(m, SpectrumRequest.topK(8)).eigenvalues();
-        double[] b = RandomizedSvdEngine.onHost(7).decompose(m, SpectrumRequest.topK(8)).eigenvalues();
+        double[] a = RandomizedSvdEngine.withDefaults(7).decompose(m, SpectrumRequest.topK(8)).eigenvalues();
+        double[] b = RandomizedSvdEngine.withDefaults(7).decompose(m, SpectrumRequest.topK(8)).eigenvalues();
         assertEquals(java.util.Arrays.toString(a), java.util.Arrays.toString(b));
     }
 

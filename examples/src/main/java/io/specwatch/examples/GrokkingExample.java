@@ -28,7 +28,7 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import io.micrometer.core.instrument.Gauge;
 import io.specwatch.monitor.SpectralMonitor;
-import io.specwatch.monitor.djl.SpectralTrainingListener;
+import io.specwatch.source.djl.SpectralTrainingListener;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

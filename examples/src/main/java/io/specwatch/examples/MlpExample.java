@@ -23,7 +23,7 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import io.specwatch.monitor.SpectralMonitor;
-import io.specwatch.monitor.djl.SpectralTrainingListener;
+import io.specwatch.source.djl.SpectralTrainingListener;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -8,6 +8,7 @@ import io.specwatch.export.SpecwatchServer;
 import io.specwatch.history.HistoryWriter;
 import io.specwatch.monitor.AnalysisPriority;
 import io.specwatch.monitor.MonitorHealth;
+import io.specwatch.monitor.MonitorSettings;
 import io.specwatch.monitor.SpectralMonitor;
 import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
@@ -123,7 +124,7 @@ public final class MonitorOptions {
         return torchThreads.problem();
     }
 
-    Running start(String model, SpectralMonitor.Builder settings) throws IOException {
+    Running start(String model, MonitorSettings.Builder settings) throws IOException {
         String problem = problem();
         if (problem != null) {
             throw new IllegalArgumentException(problem);
@@ -133,7 +134,7 @@ public final class MonitorOptions {
         }
         SpectralMonitor monitor = settings.model(model).every(every).vectors(vectors).analysisPriority(analysisPriority).build();
         if (history != null) {
-            monitor.addSink(new HistoryWriter(history, 200, monitor.settings().topSingularValues()));
+            monitor.addSink(new HistoryWriter(history, 200));
         }
         SpecwatchServer server = SpecwatchServer.start(monitor, host, port);
         System.err.printf("specwatch: metrics on http://%s:%d/metrics, live page on http://%s:%d/%n", host, server.port(), host, server.port());

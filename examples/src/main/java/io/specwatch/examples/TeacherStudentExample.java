@@ -1,7 +1,6 @@
 package io.specwatch.examples;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -10,9 +9,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import io.specwatch.monitor.SpectralMonitor;
-import io.specwatch.monitor.WeightSnapshot;
+import io.specwatch.monitor.WeightSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -107,11 +107,7 @@ public final class TeacherStudentExample implements Callable<Integer> {
                     }
                     gradient = w.getGradient();
                 }
-                NDArray update = adam != null ? adam.step(gradient, step, lr) : gradient.mul((float) lr);
-                w.subi(update);
-                update.close();
-                // PyTorch adds every backward pass to W's gradient: clear it for the next step
-                gradient.subi(gradient);
+                applyUpdate(w, gradient, adam, step);
                 offer(monitor, step, w, step == steps);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -127,14 +123,32 @@ public final class TeacherStudentExample implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * W ← W − update, with autograd off. PyTorch's grad mode is a per-thread setting that an
+     * earlier job on the same thread (another DJL trainer) can leave on; an in-place change of a
+     * leaf that requires grad is then refused. So the update never depends on what ran before.
+     */
+    private void applyUpdate(NDArray w, NDArray gradient, Adam adam, int step) {
+        boolean grad = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            NDArray update = adam != null ? adam.step(gradient, step, lr) : gradient.mul((float) lr);
+            w.subi(update);
+            update.close();
+            // PyTorch adds every backward pass to W's gradient: clear it for the next step
+            gradient.subi(gradient);
+        } finally {
+            JniUtils.setGradMode(grad);
+        }
+    }
+
     /** Hands W (after {@code step} updates) to the monitor when due, or always when {@code force}. */
     private static void offer(SpectralMonitor monitor, long step, NDArray w, boolean force) {
         if (monitor == null) {
             return;
         }
         Shape shape = w.getShape();
-        monitor.offer(step, 4L * shape.size(), force || step == 0,
-                () -> List.of(new WeightSnapshot.Weight(LAYER, shape.getShape(), w.toFloatArray())));
+        monitor.offer(step, WeightSource.single(LAYER, shape.getShape(), w::toFloatArray), force || step == 0);
     }
 
     /** Adam with PyTorch's defaults (β₁ 0.9, β₂ 0.999, ε 1e-8), bias-corrected. */

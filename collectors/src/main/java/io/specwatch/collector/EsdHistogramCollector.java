@@ -1,48 +1,54 @@
-package io.specwatch.export;
-
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
+package io.specwatch.collector;
 
 import io.prometheus.metrics.model.registry.Collector;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
-import io.specwatch.monitor.LayerReport;
-import io.specwatch.monitor.ReportSink;
+import io.specwatch.analysis.LayerReport;
+import io.specwatch.catalogue.MetricCatalogue;
 
 /**
  * The latest ESD of every layer as a Prometheus gauge histogram {@code spectral_esd}: eigenvalues
- * divided by their mean, counted in log-spaced buckets. Micrometer has no gauge histogram, so this
- * collector is registered on the Prometheus registry directly. Query it without {@code rate()}:
- * its buckets are a fresh distribution at every scrape and may go down.
+ * divided by their mean, counted in log-spaced buckets, computed from the {@link LatestReports}
+ * store at each scrape. Micrometer has no gauge histogram, so this collector is registered on the
+ * Prometheus registry directly. Query it without {@code rate()}: its buckets are a fresh
+ * distribution at every scrape and may go down.
  */
-public final class EsdHistogramCollector implements Collector, ReportSink {
+public final class EsdHistogramCollector implements Collector {
 
     /** Metric name. */
     public static final String NAME = "spectral_esd";
 
+    private final LatestReports reports;
+    private final Labels extraLabels;
     private final double[] bounds;
-    private final Map<String, HistogramSnapshot.HistogramDataPointSnapshot> points = new LinkedHashMap<>();
 
     /**
-     * @param lowest  upper bound of the first bucket (default 1e-3)
-     * @param highest upper bound of the last finite bucket (default 1e3)
-     * @param buckets number of finite buckets, log-spaced (default 24)
+     * @param reports     the store to export
+     * @param extraLabels labels on every data point besides {@code model} and {@code layer}
+     * @param lowest      upper bound of the first bucket (default 1e-3)
+     * @param highest     upper bound of the last finite bucket (default 1e3)
+     * @param buckets     number of finite buckets, log-spaced (default 24)
      */
-    public EsdHistogramCollector(double lowest, double highest, int buckets) {
+    public EsdHistogramCollector(LatestReports reports, Labels extraLabels, double lowest, double highest, int buckets) {
         if (!(lowest > 0 && highest > lowest && buckets >= 2)) {
             throw new IllegalArgumentException("ESD buckets need 0 < lowest < highest and at least 2 buckets");
         }
+        this.reports = reports;
+        this.extraLabels = extraLabels;
         bounds = new double[buckets];
         for (int i = 0; i < buckets; i++) {
             bounds[i] = lowest * Math.pow(highest / lowest, (double) i / (buckets - 1));
         }
     }
 
-    public EsdHistogramCollector() {
-        this(1e-3, 1e3, 24);
+    public EsdHistogramCollector(LatestReports reports, Labels extraLabels) {
+        this(reports, extraLabels, 1e-3, 1e3, 24);
+    }
+
+    public EsdHistogramCollector(LatestReports reports) {
+        this(reports, Labels.EMPTY);
     }
 
     /** The finite upper bounds of the buckets. */
@@ -50,22 +56,7 @@ public final class EsdHistogramCollector implements Collector, ReportSink {
         return bounds.clone();
     }
 
-    @Override
-    public void accept(List<LayerReport> snapshot) {
-        Map<String, HistogramSnapshot.HistogramDataPointSnapshot> fresh = new LinkedHashMap<>();
-        for (LayerReport r : snapshot) {
-            double[] lambda = r.report().eigenvalues();
-            if (lambda == null || lambda.length == 0) {
-                continue;
-            }
-            fresh.put(r.layer(), point(r.model(), r.layer(), lambda));
-        }
-        synchronized (points) {
-            points.putAll(fresh);
-        }
-    }
-
-    HistogramSnapshot.HistogramDataPointSnapshot point(String model, String layer, double[] lambda) {
+    HistogramSnapshot.HistogramDataPointSnapshot point(LayerReport r, double[] lambda) {
         double mean = 0;
         for (double l : lambda) {
             mean += l;
@@ -90,7 +81,7 @@ public final class EsdHistogramCollector implements Collector, ReportSink {
         return HistogramSnapshot.HistogramDataPointSnapshot.builder()
                 .classicHistogramBuckets(buckets.build())
                 .sum(sum)
-                .labels(Labels.of("layer", layer, "model", model))
+                .labels(extraLabels.merge(Labels.of(MetricCatalogue.LAYER_LABEL, r.layer(), MetricCatalogue.MODEL_LABEL, r.model())))
                 .build();
     }
 
@@ -100,8 +91,11 @@ public final class EsdHistogramCollector implements Collector, ReportSink {
                 .name(NAME)
                 .help("Eigenvalues of the latest snapshot divided by their mean (gauge histogram; no rate())")
                 .gaugeHistogram(true);
-        synchronized (points) {
-            points.values().forEach(builder::dataPoint);
+        for (LayerReport r : reports.all()) {
+            double[] lambda = r.report().eigenvalues();
+            if (lambda != null && lambda.length > 0) {
+                builder.dataPoint(point(r, lambda));
+            }
         }
         return builder.build();
     }

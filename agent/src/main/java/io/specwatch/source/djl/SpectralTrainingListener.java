@@ -1,4 +1,4 @@
-package io.specwatch.monitor.djl;
+package io.specwatch.source.djl;
 
 import ai.djl.Model;
 import ai.djl.training.Trainer;
@@ -19,6 +19,7 @@ import io.specwatch.monitor.SpectralMonitor;
 public final class SpectralTrainingListener extends TrainingListenerAdapter {
 
     private final SpectralMonitor monitor;
+    private DjlWeightSource source;
     private long step;
 
     public SpectralTrainingListener(SpectralMonitor monitor) {
@@ -34,13 +35,13 @@ public final class SpectralTrainingListener extends TrainingListenerAdapter {
     @Override
     public void onTrainingEnd(Trainer trainer) {
         if (step > 0) {
-            offer(step, trainer.getModel(), true);
+            monitor.offer(step, source(trainer.getModel()), true);
         }
     }
 
-    /** Snapshots the model's weights at {@code step} if the schedule says so. Never throws. */
+    /** Offers the model's weights at {@code step}; the monitor snapshots them if the step is due. Never throws. */
     public void observe(long step, Model model) {
-        offer(step, model, false);
+        monitor.offer(step, source(model), false);
     }
 
     /** Batches seen so far. */
@@ -48,16 +49,10 @@ public final class SpectralTrainingListener extends TrainingListenerAdapter {
         return step;
     }
 
-    private void offer(long at, Model model, boolean force) {
-        if (!force && !monitor.isDue(at)) {
-            return;
+    private DjlWeightSource source(Model model) {
+        if (source == null || source.model() != model) {
+            source = new DjlWeightSource(model);
         }
-        long estimate;
-        try {
-            estimate = DjlWeights.estimateBytes(model, monitor.settings());
-        } catch (RuntimeException e) {
-            estimate = 0;
-        }
-        monitor.offer(at, estimate, force, () -> DjlWeights.copy(model, monitor.settings()));
+        return source;
     }
 }

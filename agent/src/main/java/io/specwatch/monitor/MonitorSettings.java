@@ -1,0 +1,183 @@
+package io.specwatch.monitor;
+
+import java.util.Objects;
+
+import io.specwatch.analysis.ConvLayout;
+import io.specwatch.analysis.LayerAnalyzer;
+import io.specwatch.analysis.SnapshotAnalyzer;
+import io.specwatch.engine.AutomaticEngine;
+import io.specwatch.engine.SpectrumEngine;
+import io.specwatch.engine.SpectrumEngines;
+import io.specwatch.metrics.Dynamics;
+import io.specwatch.metrics.SpectralPhase;
+
+/**
+ * How a {@link SpectralMonitor} runs; built by {@link SpectralMonitor#builder()}.
+ *
+ * @param schedule          which steps are snapshotted
+ * @param selection         which tensors are analysed
+ * @param analysis          how snapshots are analysed (model label, layout, vectors, trap cadence, exported top-k)
+ * @param engine            computes the spectra (and ΔW's top triplet)
+ * @param memoryBudgetBytes queued snapshots may hold at most this much; beyond, snapshots are dropped
+ * @param analysisThreads   BLAS threads for the analysis (process-wide; 0 leaves it alone)
+ * @param analysisPriority  how the analysis thread competes with training for CPU
+ */
+public record MonitorSettings(SnapshotSchedule schedule, TensorSelection selection, SnapshotAnalyzer.Settings analysis,
+                              SpectrumEngine engine, long memoryBudgetBytes, int analysisThreads,
+                              AnalysisPriority analysisPriority) {
+
+    /** The model name label on every metric. */
+    public String model() {
+        return analysis.model();
+    }
+
+    /** Builds a monitor; every setting has a working default. */
+    public static final class Builder {
+        private String model = "model";
+        private int every = 50;
+        private boolean denseEarly = true;
+        private String include = ".*";
+        private String exclude;
+        private int topSingularValues = 5;
+        private int vectors = Dynamics.DEFAULT_TOP;
+        private int trapsEvery;
+        private long memoryBudgetBytes = 256L << 20;
+        private ConvLayout conv = ConvLayout.SLICES;
+        private int analysisThreads = 1;
+        private long seed;
+        private SpectralPhase.Thresholds thresholds = SpectralPhase.Thresholds.DEFAULT;
+        private AnalysisPriority analysisPriority = AnalysisPriority.IDLE;
+        private SpectrumEngine engine;
+
+        Builder() {
+        }
+
+        /** Model name label on every metric (default "model"). */
+        public Builder model(String name) {
+            if (name == null || name.isBlank()) {
+                throw new IllegalArgumentException("model name must not be blank");
+            }
+            this.model = name;
+            return this;
+        }
+
+        /** Snapshot every N steps (default 50). */
+        public Builder every(int steps) {
+            this.every = steps;
+            return this;
+        }
+
+        /** Also snapshot steps 1, 2, 4, 8, … before the first interval (default true). */
+        public Builder denseEarly(boolean dense) {
+            this.denseEarly = dense;
+            return this;
+        }
+
+        /** Regex of tensor names to analyse (default all with two or more dimensions). */
+        public Builder include(String regex) {
+            this.include = Objects.requireNonNull(regex, "include");
+            return this;
+        }
+
+        /** Regex of tensor names to skip. */
+        public Builder exclude(String regex) {
+            this.exclude = regex;
+            return this;
+        }
+
+        /** Top singular values exported per layer (default 5). */
+        public Builder topSingularValues(int k) {
+            this.topSingularValues = k;
+            return this;
+        }
+
+        /** Singular triplets kept per layer for the dynamics (default 10; 0 turns dynamics off). */
+        public Builder vectors(int k) {
+            this.vectors = k;
+            return this;
+        }
+
+        /** Count correlation traps every N snapshots (default 0: never; each costs one more decomposition). */
+        public Builder trapsEvery(int snapshots) {
+            this.trapsEvery = snapshots;
+            return this;
+        }
+
+        /** Memory the queued snapshots may hold (default 256 MiB). */
+        public Builder memoryBudgetBytes(long bytes) {
+            this.memoryBudgetBytes = bytes;
+            return this;
+        }
+
+        /** Layout of convolution kernels (default slices, as WeightWatcher). */
+        public Builder conv(ConvLayout layout) {
+            this.conv = Objects.requireNonNull(layout);
+            return this;
+        }
+
+        /** BLAS threads for the analysis (default 1, best next to a busy training job; 0 leaves OpenBLAS's default). */
+        public Builder analysisThreads(int threads) {
+            this.analysisThreads = threads;
+            return this;
+        }
+
+        /** Seed of the randomized engine and the trap shuffle (default 0). */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /**
+         * How the analysis thread competes with training for CPU (default {@link AnalysisPriority#IDLE}:
+         * only CPU time training leaves idle; snapshots queue and drop instead of slowing training).
+         */
+        public Builder analysisPriority(AnalysisPriority priority) {
+            this.analysisPriority = Objects.requireNonNull(priority, "priority");
+            return this;
+        }
+
+        /** Spectral phase thresholds (default: docs/spectral-metrics.md §7). */
+        public Builder thresholds(SpectralPhase.Thresholds thresholds) {
+            this.thresholds = Objects.requireNonNull(thresholds);
+            return this;
+        }
+
+        /** The engine that computes the spectra and ΔW's top triplet (default {@link AutomaticEngine#withDefaults}). */
+        public Builder engine(SpectrumEngine engine) {
+            this.engine = Objects.requireNonNull(engine, "engine");
+            return this;
+        }
+
+        /** An engine by name (see {@link SpectrumEngines#available()}), seeded with {@link #seed}. */
+        public Builder engine(String name) {
+            this.engine = SpectrumEngines.create(name, seed);
+            return this;
+        }
+
+        /** The validated settings. */
+        public MonitorSettings settings() {
+            require(every >= 1, "every must be >= 1, got " + every);
+            require(topSingularValues >= 0, "topSingularValues must be >= 0, got " + topSingularValues);
+            require(vectors >= 0, "vectors must be >= 0, got " + vectors);
+            require(trapsEvery >= 0, "trapsEvery must be >= 0, got " + trapsEvery);
+            require(memoryBudgetBytes > 0, "memoryBudgetBytes must be > 0, got " + memoryBudgetBytes);
+            require(analysisThreads >= 0, "analysisThreads must be >= 0, got " + analysisThreads);
+            LayerAnalyzer.Options options = new LayerAnalyzer.Options(conv, false, seed, thresholds);
+            return new MonitorSettings(new SnapshotSchedule(every, denseEarly), TensorSelection.of(include, exclude),
+                    new SnapshotAnalyzer.Settings(model, options, vectors, trapsEvery, topSingularValues),
+                    engine != null ? engine : AutomaticEngine.withDefaults(seed), memoryBudgetBytes, analysisThreads,
+                    analysisPriority);
+        }
+
+        /** Validates the settings and starts the monitor's analysis worker. */
+        public SpectralMonitor build() {
+            return new SpectralMonitor(settings());
+        }
+
+        private static void require(boolean ok, String message) {
+            if (!ok) {
+                throw new IllegalArgumentException(message);
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.specwatch.analysis;
+
+import java.io.IOException;
+
+import io.specwatch.engine.SingularVectors;
+
+/**
+ * What one layer remembers between snapshots for its dynamics: the first and previous singular
+ * vectors, the previous weights (for ΔW; a handle is read again only when needed), the
+ * first-snapshot baselines and the latest correlation-trap count.
+ */
+final class LayerState {
+
+    private SingularVectors first;
+    private SingularVectors previous;
+    private WeightTensor previousTensor;
+    private LayerDynamics.Baseline baseline = LayerDynamics.Baseline.NONE;
+    private boolean baselined;
+    private Integer correlationTraps;
+
+    /** Takes the baselines from the first finite report, and the latest trap count. */
+    void remember(MatrixReport report) {
+        if (!baselined && report.rank() != null) {
+            baselined = true;
+            baseline = new LayerDynamics.Baseline(report.alphaHill() != null ? report.alphaHill() : Double.NaN,
+                    report.rank().effectiveRankRatio());
+        }
+        if (report.correlationTraps() != null) {
+            correlationTraps = report.correlationTraps();
+        }
+    }
+
+    SingularVectors firstVectors() {
+        return first;
+    }
+
+    SingularVectors previousVectors() {
+        return previous;
+    }
+
+    /**
+     * The previous snapshot's values when they exist and have {@code length} entries; null otherwise
+     * (also when a handle's storage is gone, e.g. a checkpoint rotated away: no ΔW then).
+     */
+    float[] previousValues(int length) {
+        if (previousTensor == null) {
+            return null;
+        }
+        float[] values;
+        try {
+            values = previousTensor.values();
+        } catch (IOException e) {
+            return null;
+        }
+        return values.length == length ? values : null;
+    }
+
+    /** Makes this snapshot the previous one. */
+    void advance(SingularVectors now, WeightTensor tensor) {
+        if (first == null) {
+            first = now;
+        }
+        previous = now;
+        previousTensor = tensor;
+    }
+
+    LayerDynamics.Baseline baseline() {
+        return baseline;
+    }
+
+    Integer correlationTraps() {
+        return correlationTraps;
+    }
+}
