@@ -1,6 +1,7 @@
 package io.specwatch.export;
 
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.FunctionCounter;
@@ -27,10 +28,25 @@ import io.specwatch.monitor.SpectralMonitor;
  */
 public final class MonitorMeterBinder implements MeterBinder {
 
-    /** The health metrics in Prometheus form, for the documentation check. */
-    public static final List<String> HEALTH_METRICS = List.of("spectral_snapshots_total", "spectral_snapshots_dropped_total",
-            "spectral_analysis_errors_total", "spectral_analysis_seconds", "spectral_pending_bytes",
-            "spectral_last_snapshot_step", "spectral_last_snapshot_timestamp_seconds", "spectral_build_info");
+    /**
+     * The metrics this binder adds beside the catalogue's per-layer gauges, as Prometheus names them,
+     * with their Prometheus type (counter, summary, gauge): what docs/metrics.md and the dashboards' checks compare with.
+     */
+    public static final Map<String, String> OWN_METRICS = ownMetrics();
+
+    private static Map<String, String> ownMetrics() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("spectral_snapshots_total", "counter");
+        m.put("spectral_snapshots_dropped_total", "counter");
+        m.put("spectral_analysis_errors_total", "counter");
+        m.put("spectral_analysis_seconds", "summary");
+        m.put("spectral_pending_bytes", "gauge");
+        m.put("spectral_last_snapshot_step", "gauge");
+        m.put("spectral_last_snapshot_timestamp_seconds", "gauge");
+        m.put("spectral_build_info", "gauge");
+        m.put(EsdHistogramCollector.NAME, "gauge histogram");
+        return java.util.Collections.unmodifiableMap(m);
+    }
 
     private final SpectralMonitor monitor;
     private final Tags extraTags;

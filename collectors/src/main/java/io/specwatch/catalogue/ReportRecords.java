@@ -64,7 +64,13 @@ public final class ReportRecords {
         }
         switch (f.type()) {
             case REAL -> o.put(f.key(), ((Number) value).doubleValue());
-            case COUNT -> o.put(f.key(), ((Number) value).longValue());
+            case COUNT -> {
+                if (value instanceof Long l) {
+                    o.put(f.key(), l);
+                } else {
+                    o.put(f.key(), ((Number) value).intValue());
+                }
+            }
             case TEXT -> o.put(f.key(), (String) value);
             case SHAPE -> {
                 ArrayNode shape = o.putArray(f.key());

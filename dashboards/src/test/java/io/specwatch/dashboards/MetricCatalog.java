@@ -1,16 +1,17 @@
 package io.specwatch.dashboards;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+
+import io.specwatch.catalogue.Field;
+import io.specwatch.catalogue.MetricCatalogue;
+import io.specwatch.export.MonitorMeterBinder;
 
 /**
- * The metric names documented in docs/metrics.md with their Prometheus type, as a scraper sees
- * them: a summary documented as {@code x} appears as {@code x_count} and {@code x_sum}, the gauge
- * histogram as {@code x_bucket}, {@code x_gcount}, {@code x_gsum}.
+ * The metric names the monitor exports with their Prometheus type, as a scraper sees them, read
+ * from the code's own definitions (the metric catalogue and the monitor's binder): a summary
+ * {@code x} appears as {@code x_count} and {@code x_sum}, the gauge histogram as {@code x_bucket},
+ * {@code x_gcount}, {@code x_gsum}.
  */
 record MetricCatalog(Map<String, Kind> kinds) {
 
@@ -18,30 +19,26 @@ record MetricCatalog(Map<String, Kind> kinds) {
         GAUGE, COUNTER
     }
 
-    private static final Pattern ROW = Pattern.compile("^\\|\\s*`(spectral_[a-z0-9_]+)`\\s*\\|(.*)$");
-
-    static MetricCatalog load() throws IOException {
+    static MetricCatalog load() {
         Map<String, Kind> kinds = new LinkedHashMap<>();
-        for (String line : Files.readAllLines(Paths.METRICS_DOC)) {
-            Matcher m = ROW.matcher(line);
-            if (!m.matches()) {
-                continue;
-            }
-            String name = m.group(1);
-            String rest = m.group(2);
-            if (rest.contains("gauge histogram")) {
-                kinds.put(name + "_bucket", Kind.GAUGE);
-                kinds.put(name + "_gcount", Kind.GAUGE);
-                kinds.put(name + "_gsum", Kind.GAUGE);
-            } else if (rest.contains("summary")) {
-                kinds.put(name + "_count", Kind.COUNTER);
-                kinds.put(name + "_sum", Kind.COUNTER);
-            } else if (rest.strip().startsWith("counter |")) {
-                kinds.put(name, Kind.COUNTER);
-            } else {
-                kinds.put(name, Kind.GAUGE);
-            }
+        for (Field f : MetricCatalogue.exported()) {
+            kinds.put(f.export().name(), Kind.GAUGE);
         }
+        MonitorMeterBinder.OWN_METRICS.forEach((name, type) -> {
+            switch (type) {
+                case "gauge histogram" -> {
+                    kinds.put(name + "_bucket", Kind.GAUGE);
+                    kinds.put(name + "_gcount", Kind.GAUGE);
+                    kinds.put(name + "_gsum", Kind.GAUGE);
+                }
+                case "summary" -> {
+                    kinds.put(name + "_count", Kind.COUNTER);
+                    kinds.put(name + "_sum", Kind.COUNTER);
+                }
+                case "counter" -> kinds.put(name, Kind.COUNTER);
+                default -> kinds.put(name, Kind.GAUGE);
+            }
+        });
         return new MetricCatalog(kinds);
     }
 

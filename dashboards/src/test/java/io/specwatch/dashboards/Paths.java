@@ -13,7 +13,6 @@ final class Paths {
     static final Path PROMETHEUS = MODULE.resolve("prometheus");
     static final Path RULES = PROMETHEUS.resolve("rules");
     static final Path DASHBOARD = MODULE.resolve("grafana/specwatch-overview.json");
-    static final Path METRICS_DOC = MODULE.resolve("../docs/metrics.md").normalize();
 
     private Paths() {
     }

@@ -43,6 +43,8 @@ class PrometheusEndToEndTest {
     private static final String JOB = "specwatch-e2e";
     private static final int STEPS = 3000;
     private static final int NAN_AT = 2200;
+    /** 2200 healthy steps take at least 11 s: about 11 scrapes at 1 s before the NaN. */
+    private static final int STEP_DELAY_MS = 5;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -59,12 +61,6 @@ class PrometheusEndToEndTest {
         Path binary = Promtool.binary("prometheus");
         int demoPort = freePort();
         prometheusPort = freePort();
-        startSeconds = System.currentTimeMillis() / 1000 - 1;
-        demo = new Thread(() -> new CommandLine(new Examples()).execute("mlp", "--steps", String.valueOf(STEPS), "--every", "20",
-                "--port", String.valueOf(demoPort), "--inject-nan-at", String.valueOf(NAN_AT), "--linger", "600"), "demo-training");
-        demo.setDaemon(true);
-        demo.start();
-
         StringBuilder config = new StringBuilder("""
                 global:
                   scrape_interval: 1s
@@ -84,6 +80,16 @@ class PrometheusEndToEndTest {
         prometheus = new ProcessBuilder(binary.toString(), "--config.file=" + configFile, "--storage.tsdb.path=" + dir.resolve("data"),
                 "--web.listen-address=127.0.0.1:" + prometheusPort, "--log.level=warn")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+        // Prometheus first, scraping before training starts: the demo's healthy phase (before its
+        // NaN spreads to every layer) is then seen by many scrapes however fast the machine trains
+        awaitTrue("Prometheus ready", Duration.ofMinutes(1), () -> get("/api/v1/targets", Map.of()).path("data")
+                .path("activeTargets").size() == 1);
+        startSeconds = System.currentTimeMillis() / 1000 - 1;
+        demo = new Thread(() -> new CommandLine(new Examples()).execute("mlp", "--steps", String.valueOf(STEPS), "--every", "20",
+                "--port", String.valueOf(demoPort), "--inject-nan-at", String.valueOf(NAN_AT), "--step-delay-ms", String.valueOf(STEP_DELAY_MS),
+                "--linger", "600"), "demo-training");
+        demo.setDaemon(true);
+        demo.start();
 
         // the demo ends training, analyses its last snapshot and lingers; Prometheus keeps scraping it
         awaitTrue("the last snapshot (step " + STEPS + ") scraped", Duration.ofMinutes(4),

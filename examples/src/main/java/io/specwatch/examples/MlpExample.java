@@ -66,6 +66,10 @@ public final class MlpExample implements Callable<Integer> {
             description = "after this step, re-randomise the middle layer's weights (to see a trained layer turn random-like)")
     Long reinitAt;
 
+    @Option(names = "--step-delay-ms", defaultValue = "0", paramLabel = "MS",
+            description = "sleep this long after every step: a slower run to watch live (the dashboards' end-to-end test uses it); default: ${DEFAULT-VALUE}")
+    int stepDelayMs;
+
     @Mixin
     MonitorOptions monitorOptions;
 
@@ -80,8 +84,8 @@ public final class MlpExample implements Callable<Integer> {
             System.err.println("mlp: --inject-nan-at and --reinit-at must be a step in [0, --steps)");
             return 2;
         }
-        if (steps < 1 || features < 1 || hidden < 1 || classes < 2 || batch < 1 || !(lr > 0)) {
-            System.err.println("mlp: --steps, --features, --hidden, --batch and --lr must be positive, --classes at least 2");
+        if (steps < 1 || features < 1 || hidden < 1 || classes < 2 || batch < 1 || !(lr > 0) || stepDelayMs < 0) {
+            System.err.println("mlp: --steps, --features, --hidden, --batch and --lr must be positive, --classes at least 2, --step-delay-ms >= 0");
             return 2;
         }
         Engine.getInstance().setRandomSeed(seed);
@@ -116,6 +120,9 @@ public final class MlpExample implements Callable<Integer> {
                             trainer.step();
                         }
                         injectAnomalies(step, model);
+                    }
+                    if (stepDelayMs > 0) {
+                        Thread.sleep(stepDelayMs);
                     }
                 }
                 accuracy = accuracy(trainer, manager, teacher);
