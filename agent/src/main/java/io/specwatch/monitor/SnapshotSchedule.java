@@ -3,7 +3,7 @@ package io.specwatch.monitor;
 /**
  * Which steps are snapshotted: every {@code every} steps, and with {@code denseEarly} also steps
  * 0, 1, 2, 4, 8, … below {@code every}, because the first updates change the spectra the most
- * (papers P1 and P3).
+ * (Yunis et al. 2024, Kothapalli et al. 2024; docs/spectral-metrics.md).
  *
  * @param every      snapshot interval in steps (≥ 1)
  * @param denseEarly also snapshot the powers of two before the first interval

@@ -32,7 +32,7 @@ public record LayerDynamics(Comparison previous, Comparison first, Dynamics.Upda
     /**
      * Singular vectors now against a reference snapshot's.
      *
-     * @param agreement       mean |(u_j·u'_j)(v_j·v'_j)| over the top k (paper P1)
+     * @param agreement       mean |(u_j·u'_j)(v_j·v'_j)| over the top k (Yunis et al. 2024)
      * @param subspaceOverlap ‖U_kᵀU'_k‖_F²/k of the top-k left singular subspaces
      */
     public record Comparison(double agreement, double subspaceOverlap) {

@@ -6,7 +6,7 @@ import io.specwatch.engine.SpectrumEngine;
 import io.specwatch.engine.SpectrumRequest;
 import io.specwatch.metrics.Dynamics;
 
-/** The update ΔW = W(t) − W(t_prev) of one layer and its spectrum's top (paper P3). */
+/** The update ΔW = W(t) − W(t_prev) of one layer and its spectrum's top (Kothapalli et al. 2024). */
 final class UpdateSpectrum {
 
     private UpdateSpectrum() {

@@ -6,7 +6,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The few ND4J linear-algebra calls the engines use, with the pitfalls of ND4J 1.0.0-M2.1 kept
- * in one place (see stack-notes.md): LAPACK only ever sees contiguous Fortran-order copies
+ * in one place (measured for this project; docs/architecture.md, "ND4J"): LAPACK only ever sees contiguous Fortran-order copies
  * (it silently returns wrong values on views), products go through {@code gemm}, and the
  * broken {@code Svd}/{@code Qr} ops and {@code syrk} are never called.
  */

@@ -3,19 +3,19 @@ package io.specwatch.metrics;
 import io.specwatch.engine.SingularVectors;
 
 /**
- * How singular vectors move between snapshots and relate across layers (spectral-metrics.md §6,
- * papers P1 and P3). Pure functions over {@link SingularVectors}; vectors are unit length.
+ * How singular vectors move between snapshots and relate across layers (docs/spectral-metrics.md §6,
+ * after Yunis et al. 2024 and Kothapalli et al. 2024). Pure functions over {@link SingularVectors}; vectors are unit length.
  */
 public final class Dynamics {
 
-    /** Number of top singular triplets the agreement and alignment averages use (paper P1). */
+    /** Number of top singular triplets the agreement and alignment averages use (Yunis et al. 2024). */
     public static final int DEFAULT_TOP = 10;
 
     private Dynamics() {
     }
 
     /**
-     * Singular-vector agreement (P1): mean over the top k of |(u_j·u'_j)(v_j·v'_j)|, with k the
+     * Singular-vector agreement (Yunis et al. 2024): mean over the top k of |(u_j·u'_j)(v_j·v'_j)|, with k the
      * smaller of {@code top} and the triplets both sides have. NaN when either has none.
      */
     public static double singularVectorAgreement(SingularVectors now, SingularVectors reference, int top) {
@@ -65,7 +65,7 @@ public final class Dynamics {
         return sum / k;
     }
 
-    /** |⟨v₁(W), β⟩| / ‖β‖ for a direction β in the input space of W (P3's teacher overlap). */
+    /** |⟨v₁(W), β⟩| / ‖β‖ for a direction β in the input space of W (the teacher overlap of Kothapalli et al. 2024). */
     public static double directionOverlap(SingularVectors w, float[] direction) {
         if (w.count() == 0 || w.right()[0].length != direction.length) {
             throw new IllegalArgumentException("direction of length " + direction.length + " does not match the "
@@ -76,7 +76,7 @@ public final class Dynamics {
     }
 
     /**
-     * Update metrics of ΔW = W(t) − W(t_prev) (P3).
+     * Update metrics of ΔW = W(t) − W(t_prev) (Kothapalli et al. 2024).
      *
      * @param normRatio  ‖ΔW‖_F / ‖W(t)‖_F
      * @param stableRank ‖ΔW‖_F² / ‖ΔW‖₂²

@@ -2,7 +2,7 @@ package io.specwatch.metrics;
 
 /**
  * WeightWatcher's Marchenko–Pastur bulk fit with spike count and soft rank
- * (spectral-metrics.md §4).
+ * (docs/spectral-metrics.md §4).
  *
  * <p>The eigenvalues are rescaled to mean 1; a linear-kernel density estimate (bandwidth 0.1, 1000
  * grid points) is computed once, and σ of the MP law is fitted to it by least squares on a grid

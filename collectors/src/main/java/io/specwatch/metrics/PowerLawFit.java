@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * WeightWatcher's power-law fit of the tail of an empirical spectral density
- * (spectral-metrics.md §3): continuous Clauset–Shalizi–Newman MLE for every candidate xmin,
+ * (docs/spectral-metrics.md §3): continuous Clauset–Shalizi–Newman MLE for every candidate xmin,
  * xmin chosen by the smallest one-sided Kolmogorov–Smirnov distance.
  *
  * <p>The result is exactly the one of the O(n²) scan the definition describes (same xmin, α and D
@@ -84,7 +84,7 @@ public record PowerLawFit(double alpha, double xmin, double ksDistance, double s
         return new PowerLawFit(alpha, x[scan.bestIndex], scan.bestD, (alpha - 1) / Math.sqrt(k), k, n);
     }
 
-    /** α with xmin fixed at the median eigenvalue above the floor (paper P3's Hill-type estimator). NaN if fewer than 2. */
+    /** α with xmin fixed at the median eigenvalue above the floor (the estimator Kothapalli et al. 2024 report beside the KS-selected one). NaN if fewer than 2. */
     public static double alphaHill(double[] eigenvalues) {
         double[] x = aboveFloor(eigenvalues);
         int n = x.length;

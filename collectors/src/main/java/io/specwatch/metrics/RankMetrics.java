@@ -1,7 +1,7 @@
 package io.specwatch.metrics;
 
 /**
- * Norm and rank metrics of an ESD (spectral-metrics.md §2), all from the full set of eigenvalues.
+ * Norm and rank metrics of an ESD (docs/spectral-metrics.md §2), all from the full set of eigenvalues.
  *
  * @param svMax              largest singular value σ₁
  * @param lambdaMax          λ_max = σ₁² (WeightWatcher's spectral_norm)

@@ -1,7 +1,7 @@
 package io.specwatch.metrics;
 
 /**
- * One label per matrix from the heavy-tailed self-regularisation taxonomy (spectral-metrics.md §7),
+ * One label per matrix from the heavy-tailed self-regularisation taxonomy (docs/spectral-metrics.md §7),
  * evaluated in declaration order; the first that applies wins.
  */
 public enum SpectralPhase {
@@ -32,7 +32,7 @@ public enum SpectralPhase {
     }
 
     /**
-     * Thresholds of the classification; the defaults are those of spectral-metrics.md §7.
+     * Thresholds of the classification; the defaults are those of docs/spectral-metrics.md §7.
      *
      * @param collapseEffectiveRankRatio effective-rank ratio below which a matrix counts as collapsed (0.05)
      * @param randomSoftRank             MP soft rank at or above which a spike-free matrix is random-like (0.9)

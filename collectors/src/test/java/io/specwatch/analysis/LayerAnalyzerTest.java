@@ -27,7 +27,7 @@ class LayerAnalyzerTest {
 
     @Test
     void gaussianInitialisationMatchesResearchNotesR8() {
-        // research-notes R8: h × d = 1500 × 1000 Gaussian at init
+        // docs/reproductions.md R8: h × d = 1500 × 1000 Gaussian at init
         MatrixReport r = analyze(SyntheticMatrices.gaussian(1500, 1000, 8));
         assertEquals(2.46, r.alphaHill(), 0.02);
         assertEquals(0.894, r.rank().effectiveRankRatio(), 0.005);

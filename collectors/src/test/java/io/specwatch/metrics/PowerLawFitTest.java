@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class PowerLawFitTest {
 
-    /** The O(n²) scan exactly as spectral-metrics.md §3 words it, with direct sums and pow. */
+    /** The O(n²) scan exactly as docs/spectral-metrics.md §3 words it, with direct sums and pow. */
     static double[] naiveFit(double[] ascending) {
         double[] x = Arrays.stream(ascending).filter(v -> v > 1e-5).toArray();
         int n = x.length;

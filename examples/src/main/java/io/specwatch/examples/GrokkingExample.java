@@ -34,7 +34,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Grokking on modular addition (paper P1): a one-layer Transformer learns (a + b) mod p from a
+ * Grokking on modular addition (Yunis et al. 2024): a one-layer Transformer learns (a + b) mod p from a
  * fraction of all pairs, full batch, AdamW with strong weight decay. Training accuracy reaches 1
  * early; test accuracy jumps much later, and the spectra show the weights simplifying (effective
  * rank falling) around the jump. Without weight decay ({@code --wd 0}) the jump does not come.
@@ -44,7 +44,7 @@ import picocli.CommandLine.Option;
  * are exported next to the spectra ({@code training_accuracy{split}}, {@code training_loss}).
  */
 @Command(name = "grokking", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Modular addition with a one-layer Transformer: test accuracy jumps long after training accuracy (P1).")
+        description = "Modular addition with a one-layer Transformer: test accuracy jumps long after training accuracy (Yunis et al. 2024).")
 public final class GrokkingExample implements Callable<Integer> {
 
     @Option(names = "--p", defaultValue = "59", description = "modulus (a prime); default: ${DEFAULT-VALUE} (P1: 113)")

@@ -14,7 +14,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * The one-layer Transformer of the grokking experiments (P1, after Nanda et al.), from DJL blocks:
+ * The one-layer Transformer of the grokking experiments (Yunis et al. 2024, after Nanda et al.), from DJL blocks:
  * token and learned position embeddings, one multi-head self-attention block and one ReLU MLP,
  * both residual, no LayerNorm, and an unembedding read at the last position. Input: token ids
  * (batch, sequence); output: logits (batch, classes).

@@ -18,7 +18,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * The teacher–student setup of paper P3 (Kothapalli et al., 2024; see research-notes.md): a
+ * The teacher–student setup of Kothapalli et al. (2024), "Crafting Heavy-Tails in Weight Matrix Spectrum without Gradient Noise": a
  * single-index teacher y = softplus(xᵀβ) + 0.3ε with ‖β‖ = 1, a two-layer student
  * f(x) = aᵀ tanh(Wx/√d)/√h with a fixed, both N(0, 1) at init, no biases, MSE loss
  * (mean of squares, as PyTorch's MSELoss), full batch, plain GD or Adam on W only.

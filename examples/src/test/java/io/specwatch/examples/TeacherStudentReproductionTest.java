@@ -17,7 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Observations R1–R8 of research-notes.md, from the monitor's own numbers (its JSON history), on
+ * Observations R1–R8 of docs/reproductions.md (Kothapalli et al. 2024), from the monitor's own numbers (its JSON history), on
  * the real teacher-student example run through its command line: full size (n 2000, d 1000,
  * h 1500) unless the note allows a reduced one, two seeds each.
  */
