@@ -55,17 +55,22 @@ public final class PythonEnv {
         Files.writeString(file, script, StandardCharsets.UTF_8);
         List<String> command = new ArrayList<>(List.of(python().toString(), file.toString()));
         command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
+        Path log = Files.createTempFile(workDir, "script", ".log");
+        ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         pb.environment().put("HF_HUB_OFFLINE", "1");
         pb.environment().put("TRANSFORMERS_OFFLINE", "1");
         pb.environment().put("OMP_NUM_THREADS", "1");
         Process p = pb.start();
-        byte[] out = p.getInputStream().readAllBytes();
-        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("python timed out after " + timeoutSeconds + " s:\n" + new String(out, StandardCharsets.UTF_8));
+        boolean done = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
+        if (!done) {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
-        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+        String out = Files.readString(log, StandardCharsets.UTF_8);
+        if (!done) {
+            throw new AssertionError("python timed out after " + timeoutSeconds + " s:\n" + out);
+        }
+        return new Result(p.exitValue(), out);
     }
 
     /** Like {@link #run} but fails the test unless the script exits 0. */
