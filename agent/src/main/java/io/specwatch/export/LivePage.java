@@ -2,7 +2,6 @@ package io.specwatch.export;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -10,8 +9,6 @@ import java.util.List;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 
 import io.specwatch.analysis.LayerReport;
 import io.specwatch.catalogue.Field;
@@ -25,7 +22,7 @@ import io.specwatch.monitor.SpectralMonitor;
  * {@code /api/series?layer=NAME} (recent values of the charted fields) and {@code /api/catalogue}
  * (what the charts and the table show), and draws the plots as SVG.
  */
-final class LivePage implements HttpHandler {
+final class LivePage {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int ESD_POINTS = 400;
@@ -49,29 +46,29 @@ final class LivePage implements HttpHandler {
         }
     }
 
-    @Override
-    public void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            String path = exchange.getRequestURI().getPath();
-            if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod())) {
-                send(exchange, 405, "text/plain", "method not allowed\n".getBytes(StandardCharsets.UTF_8));
-            } else if (path.equals("/") || path.equals("/index.html")) {
-                send(exchange, 200, "text/html; charset=utf-8", html);
-            } else if (path.equals("/api/catalogue")) {
-                send(exchange, 200, "application/json", catalogue);
-            } else if (path.equals("/api/layers")) {
-                send(exchange, 200, "application/json", layers());
-            } else if (path.equals("/api/series")) {
-                String layer = query(exchange, "layer");
-                if (layer == null) {
-                    send(exchange, 400, "text/plain", "missing ?layer=NAME\n".getBytes(StandardCharsets.UTF_8));
-                } else {
-                    send(exchange, 200, "application/json", series(layer));
-                }
-            } else {
-                send(exchange, 404, "text/plain", ("no page at " + path + "\n").getBytes(StandardCharsets.UTF_8));
-            }
+    /** What the page answers to a GET of {@code path}. */
+    record Reply(int status, String contentType, byte[] body) {
+    }
+
+    /** The answer to a GET of {@code path} with the raw (still encoded) query string. */
+    Reply reply(String path, String rawQuery) throws IOException {
+        if (path.equals("/") || path.equals("/index.html")) {
+            return new Reply(200, "text/html; charset=utf-8", html);
         }
+        if (path.equals("/api/catalogue")) {
+            return new Reply(200, "application/json", catalogue);
+        }
+        if (path.equals("/api/layers")) {
+            return new Reply(200, "application/json", layers());
+        }
+        if (path.equals("/api/series")) {
+            String layer = query(rawQuery, "layer");
+            if (layer == null) {
+                return new Reply(400, "text/plain; charset=utf-8", "missing ?layer=NAME\n".getBytes(StandardCharsets.UTF_8));
+            }
+            return new Reply(200, "application/json", series(layer));
+        }
+        return new Reply(404, "text/plain; charset=utf-8", "no such page\n".getBytes(StandardCharsets.UTF_8));
     }
 
     private byte[] layers() throws IOException {
@@ -126,29 +123,20 @@ final class LivePage implements HttpHandler {
     }
 
 
-    private static String query(HttpExchange exchange, String key) {
-        String raw = exchange.getRequestURI().getRawQuery();
+    private static String query(String raw, String key) {
         if (raw == null) {
             return null;
         }
         for (String pair : raw.split("&")) {
             int eq = pair.indexOf('=');
             if (eq > 0 && pair.substring(0, eq).equals(key)) {
-                return URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                try {
+                    return URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                } catch (IllegalArgumentException malformed) {
+                    return null;
+                }
             }
         }
         return null;
-    }
-
-    private static void send(HttpExchange exchange, int status, String type, byte[] body) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", type);
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
-        boolean head = "HEAD".equals(exchange.getRequestMethod());
-        exchange.sendResponseHeaders(status, head ? -1 : body.length);
-        if (!head) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        }
     }
 }

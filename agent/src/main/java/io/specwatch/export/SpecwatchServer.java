@@ -1,21 +1,33 @@
 package io.specwatch.export;
 
 import java.io.IOException;
-import java.net.InetAddress;
+import java.net.BindException;
+import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
 
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.specwatch.monitor.SpectralMonitor;
 
 /**
  * One HTTP server for a monitor: {@code /metrics} (Prometheus text or OpenMetrics, by the
- * scraper's Accept header), {@code /-/healthy}, and the live page at {@code /} with its JSON under
- * {@code /api/}. Binds to loopback by default; port 0 picks a free port, which {@link #port()}
- * returns and the log names.
+ * scraper's Accept header, gzip when asked), {@code /-/healthy}, and the live page at {@code /}
+ * with its JSON under {@code /api/}. Binds to loopback by default; port 0 picks a free port,
+ * which {@link #port()} returns.
+ *
+ * <p>It must stay responsive next to a training job and under abuse: non-blocking I/O (a slow or
+ * half-open connection holds a socket, not a thread), idle timeouts, a small bounded worker pool
+ * whose queue rejects rather than blocks, a bounded number of connections with a deep listen
+ * backlog, bounded request headers; GET and HEAD only; see {@link SpecwatchHandler}.
  */
 public final class SpecwatchServer implements AutoCloseable {
 
@@ -24,20 +36,30 @@ public final class SpecwatchServer implements AutoCloseable {
     /** Default port (the OpenTelemetry/Prometheus exporter convention). */
     public static final int DEFAULT_PORT = 9464;
 
+    /** A connection idle this long (no bytes either way, a request never finished) is closed. */
+    static final Duration IDLE_TIMEOUT = Duration.ofSeconds(10);
+    private static final int WORKER_THREADS = 8;
+    private static final int QUEUED_REQUESTS = 4096;
+    private static final int MAX_CONNECTIONS = 1024;
+    private static final int LISTEN_BACKLOG = 4096;
+    private static final int MAX_REQUEST_HEADER_BYTES = 8 * 1024;
+
     private static final Logger LOG = LoggerFactory.getLogger(SpecwatchServer.class);
 
     private final PrometheusMeterRegistry registry;
-    private final HTTPServer server;
+    private final Server server;
+    private final ServerConnector connector;
 
-    private SpecwatchServer(PrometheusMeterRegistry registry, HTTPServer server) {
+    private SpecwatchServer(PrometheusMeterRegistry registry, Server server, ServerConnector connector) {
         this.registry = registry;
         this.server = server;
+        this.connector = connector;
     }
 
     /**
      * Starts serving the monitor's metrics and live page.
      *
-     * @throws IOException when the address cannot be bound (with the address in the message)
+     * @throws IOException when the address cannot be bound; the message names the address and what to do
      */
     public static SpecwatchServer start(SpectralMonitor monitor, String host, int port) throws IOException {
         if (port < 0 || port > 65535) {
@@ -47,24 +69,51 @@ public final class SpecwatchServer implements AutoCloseable {
         new MonitorMeterBinder(monitor).bindTo(registry);
         SeriesStore series = new SeriesStore(1000);
         monitor.addSink(series);
-        HTTPServer server;
+
+        QueuedThreadPool pool = new BoundedPool(WORKER_THREADS, QUEUED_REQUESTS);
+        pool.setName("specwatch-http");
+        pool.setDaemon(true);
+        Server server = new Server(pool);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setRequestHeaderSize(MAX_REQUEST_HEADER_BYTES);
+        http.setSendServerVersion(false);
+        http.setSendDateHeader(false);
+        ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+        connector.setHost(host);
+        connector.setPort(port);
+        connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
+        connector.setAcceptQueueSize(LISTEN_BACKLOG);
+        server.addConnector(connector);
+        server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, connector));
+        server.setHandler(new SpecwatchHandler(registry, new LivePage(monitor, series), SpecwatchHandler.isLoopback(host)));
+        server.setStopTimeout(2_000);
         try {
-            server = HTTPServer.builder()
-                    .inetAddress(InetAddress.getByName(host))
-                    .port(port)
-                    .registry(registry.getPrometheusRegistry())
-                    .defaultHandler(new LivePage(monitor, series))
-                    .buildAndStart();
-        } catch (IOException e) {
-            throw new IOException("cannot serve metrics on " + host + ":" + port + ": " + e.getMessage(), e);
+            server.start();
+        } catch (Exception e) {
+            stopQuietly(server);
+            registry.close();
+            throw bindFailure(host, port, e);
         }
-        LOG.info("specwatch: metrics on http://{}:{}/metrics, live page on http://{}:{}/", host, server.getPort(), host, server.getPort());
-        return new SpecwatchServer(registry, server);
+        LOG.info("specwatch: metrics on http://{}:{}/metrics, live page on http://{}:{}/", host, connector.getLocalPort(),
+                host, connector.getLocalPort());
+        return new SpecwatchServer(registry, server, connector);
+    }
+
+    private static IOException bindFailure(String host, int port, Exception e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && !(cause instanceof BindException)) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof BindException || String.valueOf(cause.getMessage()).contains("in use")) {
+            return new IOException("cannot serve metrics on " + host + ":" + port + ": the port is in use (another "
+                    + "specwatch or exporter?); choose another port, or port 0 for any free one", e);
+        }
+        return new IOException("cannot serve metrics on " + host + ":" + port + ": " + cause.getMessage(), e);
     }
 
     /** The port actually bound (useful with port 0). */
     public int port() {
-        return server.getPort();
+        return connector.getLocalPort();
     }
 
     /** The Micrometer registry behind {@code /metrics}, for adding the application's own meters. */
@@ -74,7 +123,33 @@ public final class SpecwatchServer implements AutoCloseable {
 
     @Override
     public void close() {
-        server.close();
+        stopQuietly(server);
         registry.close();
+    }
+
+    /** A small pool whose queue refuses work beyond {@code maxQueued} jobs (Jetty then closes that connection). */
+    private static final class BoundedPool extends QueuedThreadPool {
+        private final int maxQueued;
+
+        BoundedPool(int threads, int maxQueued) {
+            super(threads, 2, 60_000);
+            this.maxQueued = maxQueued;
+        }
+
+        @Override
+        public void execute(Runnable job) {
+            if (getQueueSize() >= maxQueued) {
+                throw new RejectedExecutionException("specwatch-http: " + maxQueued + " requests already queued");
+            }
+            super.execute(job);
+        }
+    }
+
+    private static void stopQuietly(Server server) {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            LOG.debug("stopping the HTTP server", e);
+        }
     }
 }

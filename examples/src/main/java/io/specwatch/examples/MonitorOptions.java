@@ -136,8 +136,14 @@ public final class MonitorOptions {
         if (history != null) {
             monitor.addSink(new HistoryWriter(history, 200));
         }
-        SpecwatchServer server = SpecwatchServer.start(monitor, host, port);
-        System.err.printf("specwatch: metrics on http://%s:%d/metrics, live page on http://%s:%d/%n", host, server.port(), host, server.port());
+        SpecwatchServer server = null;
+        try {
+            server = SpecwatchServer.start(monitor, host, port);
+            System.err.printf("specwatch: metrics on http://%s:%d/metrics, live page on http://%s:%d/%n", host, server.port(), host, server.port());
+        } catch (IOException e) {
+            // the monitor's rule: a broken port never stops training
+            System.err.println("specwatch: " + e.getMessage() + "; training goes on without /metrics and the live page");
+        }
         return new Running(monitor, server);
     }
 }

@@ -78,6 +78,25 @@ class MlpExampleTest {
     }
 
     @Test
+    void aTakenPortLeavesTrainingAndTheHistoryAlone() throws Exception {
+        Path history = dir.resolve("h.jsonl");
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream originalErr = System.err;
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            System.setErr(new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+            Run r = run("mlp", "--steps", "20", "--every", "10", "--port", String.valueOf(taken.getLocalPort()), "--hidden", "16",
+                    "--history", history.toString());
+            assertEquals(0, r.exit());
+            assertTrue(r.summary().get("snapshots").asInt() > 0);
+        } finally {
+            System.setErr(originalErr);
+        }
+        String messages = err.toString(StandardCharsets.UTF_8);
+        assertTrue(messages.contains("the port is in use") && messages.contains("training goes on without /metrics"), messages);
+        assertTrue(Files.readAllLines(history).size() > 0, "the history is still written");
+    }
+
+    @Test
     void badFlagsFailClearly() {
         assertEquals(2, run("mlp", "--torch-threads", "-1").exit());
         assertEquals(2, run("mlp", "--analysis-priority", "lowest").exit());
