@@ -12,6 +12,7 @@ import io.specwatch.engine.SpectrumRequest;
 import io.specwatch.metrics.Esd;
 import io.specwatch.metrics.MarchenkoPasturFit;
 import io.specwatch.metrics.Dynamics;
+import io.specwatch.metrics.PowerLawFit;
 import io.specwatch.metrics.RankMetrics;
 import io.specwatch.metrics.SpectralPhase;
 
@@ -80,14 +81,15 @@ public final class LayerAnalyzer {
             return MatrixReport.nonFinite(name, shape.clone(), first.rows(), first.cols(), 0, nonFinite, seconds(start));
         }
         boolean pooled = matrices.size() > 1;
-        Decomposed decomposed = esd(matrices, pooled, pooled ? 0 : vectors);
+        MatrixScale scale = MatrixScale.of(values);
+        Decomposed decomposed = esd(matrices, pooled, pooled ? 0 : vectors, scale);
         Integer traps = null;
         if (options.correlationTraps() && first.smaller() >= MIN_EIGENVALUES) {
-            MarchenkoPasturFit shuffled = MarchenkoPasturFit.fit(esd(TensorMatrices.of(shape, shuffled(values), options.conv()), pooled, 0).esd());
+            MarchenkoPasturFit shuffled = MarchenkoPasturFit.fit(esd(TensorMatrices.of(shape, shuffled(values), options.conv()), pooled, 0, scale).esd());
             traps = shuffled == null ? null : shuffled.spikes();
         }
         return measure(name, shape.clone(), first.rows(), first.cols(), decomposed.esd(), first.smaller() >= MIN_EIGENVALUES,
-                traps, decomposed.engine(), start, decomposed.vectors());
+                traps, decomposed.engine(), start, decomposed.vectors(), scale.eigenvalueFloor());
     }
 
     /**
@@ -128,17 +130,17 @@ public final class LayerAnalyzer {
             }
         }
         Esd esd = Esd.of(eigenvalues, 0, 0);
-        return measure(name, shape, 0, 0, esd, esd.size() >= MIN_EIGENVALUES, null, null, start, null);
+        return measure(name, shape, 0, 0, esd, esd.size() >= MIN_EIGENVALUES, null, null, start, null, PowerLawFit.EIGENVALUE_FLOOR);
     }
 
     private MatrixReport measure(String name, long[] shape, int rows, int cols, Esd esd, boolean fits, Integer traps,
-                                 String engineName, long start, SingularVectors vectors) {
+                                 String engineName, long start, SingularVectors vectors, double floor) {
         RankMetrics rank = RankMetrics.of(esd);
         TailFit tail = TailFit.NONE;
         MarchenkoPasturFit mp = null;
         MatrixReport.Status status = MatrixReport.Status.TOO_SMALL;
         if (fits) {
-            tail = TailFit.of(esd.eigenvalues(), rank.lambdaMax());
+            tail = TailFit.of(esd.eigenvalues(), rank.lambdaMax(), floor);
             mp = MarchenkoPasturFit.fit(esd);
             status = tail.ok() ? MatrixReport.Status.OK : MatrixReport.Status.FIT_FAILED;
         }
@@ -151,7 +153,7 @@ public final class LayerAnalyzer {
     private record Decomposed(Esd esd, String engine, SingularVectors vectors) {
     }
 
-    private Decomposed esd(List<DenseMatrix> matrices, boolean pooled, int vectors) {
+    private Decomposed esd(List<DenseMatrix> matrices, boolean pooled, int vectors, MatrixScale scale) {
         DenseMatrix first = matrices.get(0);
         int m = first.smaller();
         double[] all = new double[m * matrices.size()];
@@ -159,7 +161,7 @@ public final class LayerAnalyzer {
         SingularVectors top = null;
         String engineName = null;
         for (int i = 0; i < matrices.size(); i++) {
-            Spectrum spectrum = engine.decompose(matrices.get(i), request);
+            Spectrum spectrum = scale.decompose(engine, matrices.get(i), request);
             if (!spectrum.complete()) {
                 throw new IllegalStateException("engine " + spectrum.engine() + " returned " + spectrum.eigenvalues().length
                         + " of " + m + " eigenvalues for a full-ESD request");

@@ -23,10 +23,10 @@ public record TailFit(PowerLawFit powerLaw, Double alphaHill, Double alphaWeight
         return powerLaw != null && powerLaw.ok();
     }
 
-    /** Fits the tail of ascending eigenvalues with λ_max {@code lambdaMax}. */
-    static TailFit of(double[] eigenvalues, double lambdaMax) {
-        PowerLawFit fit = PowerLawFit.fit(eigenvalues);
-        double hill = PowerLawFit.alphaHill(eigenvalues);
+    /** Fits the tail of ascending eigenvalues with λ_max {@code lambdaMax}, above {@code floor}. */
+    static TailFit of(double[] eigenvalues, double lambdaMax, double floor) {
+        PowerLawFit fit = PowerLawFit.fit(eigenvalues, floor);
+        double hill = PowerLawFit.alphaHill(eigenvalues, floor);
         Double alphaHill = Double.isFinite(hill) ? hill : null;
         if (!fit.ok()) {
             return new TailFit(fit, alphaHill, null, null, null);

@@ -31,7 +31,8 @@ final class UpdateSpectrum {
         if (deltaSquared == 0) {
             return Dynamics.Update.UNCHANGED;
         }
-        SingularVectors top = engine.decompose(new DenseMatrix(now.rows(), now.cols(), delta), SpectrumRequest.topK(1)).vectors();
+        SingularVectors top = MatrixScale.of(delta).decompose(engine, new DenseMatrix(now.rows(), now.cols(), delta),
+                SpectrumRequest.topK(1)).vectors();
         return Dynamics.Update.of(deltaSquared, weightSquared, top, weightTop);
     }
 }

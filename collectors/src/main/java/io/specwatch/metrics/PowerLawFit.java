@@ -23,6 +23,17 @@ public record PowerLawFit(double alpha, double xmin, double ksDistance, double s
 
     /** Eigenvalues at or below this are left out of the fit (WeightWatcher's floor). */
     public static final double EIGENVALUE_FLOOR = 1e-5;
+    /**
+     * Eigenvalues closer than this in ln λ (a relative 1e-4) count as one value: eigenvalues
+     * computed from float32 weights that should be equal differ by about 1e-6.
+     */
+    static final double SAME_VALUE_LOG_GAP = 1e-4;
+    /**
+     * A tail needs at least this many distinct values for a power law to be fitted to it: on a tail
+     * of equal values the MLE divides by a rounding error, and two values are no distribution.
+     * (ours; WeightWatcher reports an α of about 1e15 for equal eigenvalues)
+     */
+    static final int MIN_DISTINCT_TAIL_VALUES = 3;
 
     private static final int COARSE_CANDIDATES = 64;
 
@@ -48,7 +59,12 @@ public record PowerLawFit(double alpha, double xmin, double ksDistance, double s
      * no candidate gives α &gt; 1.
      */
     public static PowerLawFit fit(double[] eigenvalues) {
-        double[] x = aboveFloor(eigenvalues);
+        return fit(eigenvalues, EIGENVALUE_FLOOR);
+    }
+
+    /** As {@link #fit(double[])}, leaving out the eigenvalues at or below {@code floor}. */
+    public static PowerLawFit fit(double[] eigenvalues, double floor) {
+        double[] x = aboveFloor(eigenvalues, floor);
         int n = x.length;
         if (n < 2) {
             return failed(n);
@@ -62,7 +78,7 @@ public record PowerLawFit(double alpha, double xmin, double ksDistance, double s
         for (int i = n - 1; i >= 0; i--) {
             suffix[i] = suffix[i + 1] + logX[i];
         }
-        Scan scan = new Scan(logX, suffix);
+        Scan scan = new Scan(logX, suffix, distinctFromTop(logX));
         int candidates = n - 1;
         int stride = Math.max(1, candidates / COARSE_CANDIDATES);
         for (int i = 0; i < candidates; i += stride) {
@@ -86,7 +102,12 @@ public record PowerLawFit(double alpha, double xmin, double ksDistance, double s
 
     /** α with xmin fixed at the median eigenvalue above the floor (the estimator Kothapalli et al. 2024 report beside the KS-selected one). NaN if fewer than 2. */
     public static double alphaHill(double[] eigenvalues) {
-        double[] x = aboveFloor(eigenvalues);
+        return alphaHill(eigenvalues, EIGENVALUE_FLOOR);
+    }
+
+    /** As {@link #alphaHill(double[])}, leaving out the eigenvalues at or below {@code floor}. */
+    public static double alphaHill(double[] eigenvalues, double floor) {
+        double[] x = aboveFloor(eigenvalues, floor);
         int n = x.length;
         if (n < 2) {
             return Double.NaN;
@@ -94,6 +115,13 @@ public record PowerLawFit(double alpha, double xmin, double ksDistance, double s
         int i = n / 2;
         int k = n - i;
         double logXmin = Math.log(x[i]);
+        double[] logX = new double[n];
+        for (int j = 0; j < n; j++) {
+            logX[j] = Math.log(x[j]);
+        }
+        if (distinctFromTop(logX)[i] < MIN_DISTINCT_TAIL_VALUES) {
+            return Double.NaN;
+        }
         double sum = 0;
         for (int j = n - 1; j >= i; j--) {
             sum += Math.log(x[j]) - logXmin;
@@ -108,9 +136,19 @@ public record PowerLawFit(double alpha, double xmin, double ksDistance, double s
         return 1 + k / denominator;
     }
 
-    static double[] aboveFloor(double[] ascending) {
+    /** distinct[i]: the number of distinct values (at {@link #SAME_VALUE_LOG_GAP}) among x_i … x_{n−1}. */
+    static int[] distinctFromTop(double[] logX) {
+        int n = logX.length;
+        int[] distinct = new int[n];
+        for (int i = n - 1; i >= 0; i--) {
+            distinct[i] = i == n - 1 ? 1 : distinct[i + 1] + (logX[i + 1] - logX[i] > SAME_VALUE_LOG_GAP ? 1 : 0);
+        }
+        return distinct;
+    }
+
+    static double[] aboveFloor(double[] ascending, double floor) {
         int first = 0;
-        while (first < ascending.length && !(ascending[first] > EIGENVALUE_FLOOR)) {
+        while (first < ascending.length && !(ascending[first] > floor)) {
             first++;
         }
         return Arrays.copyOfRange(ascending, first, ascending.length);
@@ -124,6 +162,7 @@ public record PowerLawFit(double alpha, double xmin, double ksDistance, double s
     private static final class Scan {
         final double[] logX;
         final double[] suffix;
+        final int[] distinct;
         final boolean[] done;
         double bestD = Double.POSITIVE_INFINITY;
         double bestAlpha = Double.NaN;
@@ -131,9 +170,10 @@ public record PowerLawFit(double alpha, double xmin, double ksDistance, double s
         /** Data index of the largest deviation seen last: a likely large deviation for the next candidate. */
         int probe = -1;
 
-        Scan(double[] logX, double[] suffix) {
+        Scan(double[] logX, double[] suffix, int[] distinct) {
             this.logX = logX;
             this.suffix = suffix;
+            this.distinct = distinct;
             this.done = new boolean[logX.length];
         }
 
@@ -144,7 +184,7 @@ public record PowerLawFit(double alpha, double xmin, double ksDistance, double s
             done[i] = true;
             int n = logX.length;
             int k = n - i;
-            double alpha = alphaAt(i, logX, suffix);
+            double alpha = distinct[i] >= MIN_DISTINCT_TAIL_VALUES ? alphaAt(i, logX, suffix) : Double.NaN;
             double d;
             if (alpha > 1 && alpha < Double.POSITIVE_INFINITY) {
                 d = distance(i, k, 1 - alpha);
