@@ -95,6 +95,13 @@ public final class MonitorHealth {
         maxPauseNanos.accumulateAndGet(nanos, Math::max);
     }
 
+    /** Logs a warning the first time it is seen; counts nothing (a setting to change, not a failure). */
+    void warnOnce(String message) {
+        if (loggedCauses.size() < 1000 && loggedCauses.add(message)) {
+            LOG.warn("specwatch monitor: {}", message);
+        }
+    }
+
     /** Counts a failure and logs it the first time its cause (class and message) is seen. */
     void failure(String where, Throwable e) {
         errors.increment();

@@ -18,7 +18,9 @@ import io.specwatch.metrics.SpectralPhase;
  * @param selection         which tensors are analysed
  * @param analysis          how snapshots are analysed (model label, layout, vectors, trap cadence, exported top-k)
  * @param engine            computes the spectra (and ΔW's top triplet)
- * @param memoryBudgetBytes queued snapshots may hold at most this much; beyond, snapshots are dropped
+ * @param memoryBudgetBytes what the monitor may hold: queued snapshots, the analysis's state between snapshots
+ *                          (the previous weights for ΔW, the kept vectors) and the working memory of the largest
+ *                          matrix ({@link io.specwatch.analysis.WorkingMemory}); a snapshot that would exceed it is dropped
  * @param analysisThreads   BLAS threads for the analysis (process-wide; 0 leaves it alone)
  * @param analysisPriority  how the analysis thread competes with training for CPU
  */
@@ -103,7 +105,10 @@ public record MonitorSettings(SnapshotSchedule schedule, TensorSelection selecti
             return this;
         }
 
-        /** Memory the queued snapshots may hold (default 256 MiB). */
+        /**
+         * Memory the monitor may hold (default 256 MiB): queued snapshots, the state kept between
+         * snapshots and the working memory of the largest matrix; beyond it, snapshots are dropped.
+         */
         public Builder memoryBudgetBytes(long bytes) {
             this.memoryBudgetBytes = bytes;
             return this;

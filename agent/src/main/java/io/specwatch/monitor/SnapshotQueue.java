@@ -34,12 +34,21 @@ final class SnapshotQueue {
 
     /** Reserves {@code bytes} if they fit the budget; false (nothing reserved) otherwise. */
     boolean tryReserve(long bytes) {
-        if (bytes < 0) {
+        return tryReserve(bytes, 0);
+    }
+
+    /**
+     * Reserves {@code bytes} if they fit the budget beside what is queued and {@code besides}
+     * (memory the analysis holds outside the queue: its state between snapshots and the working
+     * memory of the largest matrix); false (nothing reserved) otherwise.
+     */
+    boolean tryReserve(long bytes, long besides) {
+        if (bytes < 0 || besides < 0) {
             throw new IllegalArgumentException("bytes must be >= 0");
         }
         while (true) {
             long pending = pendingBytes.get();
-            if (bytes > budgetBytes - pending) {
+            if (besides > budgetBytes || bytes > budgetBytes - besides - pending) {
                 return false;
             }
             if (pendingBytes.compareAndSet(pending, pending + bytes)) {

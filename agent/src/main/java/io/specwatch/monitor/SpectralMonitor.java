@@ -13,6 +13,7 @@ import io.specwatch.analysis.SnapshotAnalyzer;
 import io.specwatch.analysis.TensorInfo;
 import io.specwatch.analysis.WeightSnapshot;
 import io.specwatch.analysis.WeightTensor;
+import io.specwatch.analysis.WorkingMemory;
 import io.specwatch.collector.LatestReports;
 import io.specwatch.engine.BlasThreads;
 
@@ -40,6 +41,8 @@ public final class SpectralMonitor implements AutoCloseable {
     private final CountDownLatch warmedUp = new CountDownLatch(1);
     private final Thread worker;
     private volatile boolean closed;
+    /** What the analysis holds between snapshots (ΔW's previous weights, vectors), for the budget. */
+    private volatile long retainedBytes;
 
     SpectralMonitor(MonitorSettings settings) {
         this.settings = settings;
@@ -113,11 +116,20 @@ public final class SpectralMonitor implements AutoCloseable {
         try {
             List<TensorInfo> selected = settings.selection().select(source.tensors());
             long estimate = 0;
+            long working = 0;
             for (TensorInfo t : selected) {
                 estimate = saturatingAdd(estimate, source.copyBytes(t));
+                working = Math.max(working, WorkingMemory.bytes(t));
             }
-            if (!queue.tryReserve(estimate)) {
+            long besides = saturatingAdd(working, retainedBytes);
+            if (!queue.tryReserve(estimate, besides)) {
                 health.dropped.increment();
+                if (saturatingAdd(besides, estimate) > settings.memoryBudgetBytes()) {
+                    health.warnOnce(String.format("memoryBudgetBytes (%d MiB) cannot hold one snapshot (%d MiB) beside the "
+                                    + "analysis's working memory (%d MiB for the largest matrix) and state (%d MiB): every snapshot "
+                                    + "is dropped; raise it, or exclude the largest tensors",
+                            settings.memoryBudgetBytes() >> 20, estimate >> 20, working >> 20, retainedBytes >> 20));
+                }
                 return;
             }
             List<WeightTensor> copies = new ArrayList<>(selected.size());
@@ -190,6 +202,7 @@ public final class SpectralMonitor implements AutoCloseable {
     private void analyse(WeightSnapshot snapshot) {
         long start = System.nanoTime();
         List<LayerReport> reports = analyzer.analyze(snapshot, health::failure);
+        retainedBytes = analyzer.retainedBytes();
         health.analysed(snapshot.step(), snapshot.epochMillis(), System.nanoTime() - start);
         deliver("the latest-report store", () -> latest.accept(reports));
         for (ReportSink sink : sinks) {

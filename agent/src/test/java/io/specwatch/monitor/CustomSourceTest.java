@@ -83,6 +83,31 @@ class CustomSourceTest {
     }
 
     @Test
+    void aBudgetThatCannotHoldTheAnalysisDropsEverySnapshotAndSaysWhy() throws Exception {
+        // a 400 x 300 matrix: 480 kB of weights, about 2.2 MB of working memory to analyse
+        SpectralMonitor monitor = SpectralMonitor.builder().every(1).memoryBudgetBytes(1_000_000).build();
+        try {
+            for (int step = 0; step < 3; step++) {
+                monitor.offer(step, List.of(new WeightSnapshot.Weight("big", new long[] {400, 300}, new float[120_000])));
+            }
+            assertTrue(monitor.awaitIdle(Duration.ofSeconds(30)));
+            assertEquals(0, monitor.health().snapshots());
+            assertEquals(3, monitor.health().dropped());
+            assertEquals(0, monitor.health().errors(), "a setting to change, not a failure");
+        } finally {
+            monitor.close();
+        }
+        SpectralMonitor roomy = SpectralMonitor.builder().every(1).memoryBudgetBytes(4_000_000).build();
+        try {
+            roomy.offer(0, List.of(new WeightSnapshot.Weight("big", new long[] {400, 300}, new float[120_000])));
+            assertTrue(roomy.awaitIdle(Duration.ofSeconds(30)));
+            assertEquals(1, roomy.health().snapshots());
+        } finally {
+            roomy.close();
+        }
+    }
+
+    @Test
     void thePreCopiedPathAppliesTheSameSelection() throws Exception {
         SpectralMonitor monitor = SpectralMonitor.builder().every(1).exclude("skip").build();
         try {

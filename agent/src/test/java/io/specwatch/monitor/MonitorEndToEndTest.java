@@ -192,7 +192,8 @@ class MonitorEndToEndTest {
             plain[0] = timer.median();
         }
         SpectralMonitor monitor = SpectralMonitor.builder().model("slow").every(1).denseEarly(false)
-                .memoryBudgetBytes(40_000).build(); // room for one snapshot (about 27 kB) at a time
+                .memoryBudgetBytes(120_000).build(); // room for one snapshot (about 27 kB) at a time, beside the
+                // analysis's working memory for the largest layer (about 55 kB) and the previous weights (27 kB)
         monitor.addSink(snapshot -> Thread.sleep(500)); // a deliberately slow analysis
         try (Model model = TinyTraining.model()) {
             StepTimer timer = new StepTimer();

@@ -49,6 +49,15 @@ class SnapshotQueueTest {
     }
 
     @Test
+    void whatTheAnalysisHoldsBesidesTheQueueCountsAgainstTheBudget() {
+        SnapshotQueue q = new SnapshotQueue(1000);
+        assertTrue(q.tryReserve(300, 700), "300 + 700 = 1000 fits exactly");
+        assertFalse(q.tryReserve(1, 700), "queued 300 + 1 + 700 > 1000");
+        assertFalse(q.tryReserve(0, 1001), "the analysis alone would exceed the budget");
+        assertFalse(q.tryReserve(100, Long.MAX_VALUE), "no overflow");
+    }
+
+    @Test
     void aBudgetMustBePositive() {
         assertThrows(IllegalArgumentException.class, () -> new SnapshotQueue(0));
     }

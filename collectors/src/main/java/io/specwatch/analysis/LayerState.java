@@ -64,6 +64,20 @@ final class LayerState {
         previousTensor = tensor;
     }
 
+    /** Bytes kept in memory for the next snapshot's dynamics. */
+    long retainedBytes() {
+        long bytes = previousTensor == null ? 0 : previousTensor.heldBytes();
+        bytes += vectorBytes(first);
+        if (previous != first) {
+            bytes += vectorBytes(previous);
+        }
+        return bytes;
+    }
+
+    private static long vectorBytes(SingularVectors v) {
+        return v == null || v.count() == 0 ? 0 : 4L * v.count() * (v.left()[0].length + v.right()[0].length);
+    }
+
     LayerDynamics.Baseline baseline() {
         return baseline;
     }

@@ -91,6 +91,18 @@ public final class SnapshotAnalyzer {
         directions.add(new TrackedDirection(name, Pattern.compile(layerPattern), direction.clone()));
     }
 
+    /**
+     * Bytes the per-layer state holds between snapshots: the previous weights kept in memory for ΔW
+     * (a handle that reads its values again holds none) and the kept singular vectors.
+     */
+    public long retainedBytes() {
+        long bytes = 0;
+        for (LayerState state : layers.values()) {
+            bytes += state.retainedBytes();
+        }
+        return bytes;
+    }
+
     /** Loads native libraries and classes now (see {@link LayerAnalyzer#warmUp}); keeps no state. */
     public void warmUp() {
         analyzer.warmUp();

@@ -132,9 +132,9 @@ public final class MlpExample implements Callable<Integer> {
             int trainedThreads = TorchThreads.current();
             MonitorOptions.Summary monitored = monitorOptions.finish(running.monitor(), Duration.ofMinutes(2));
             System.out.printf(Locale.ROOT, "{\"train_seconds\": %.3f, \"steps\": %d, \"torch_threads\": %d, \"snapshots\": %d, \"dropped\": %d, "
-                    + "\"max_pause_ms\": %.3f, \"total_pause_ms\": %.3f, \"analysis_seconds\": %.3f, \"test_accuracy\": %.4f}%n",
+                    + "\"max_pause_ms\": %.3f, \"total_pause_ms\": %.3f, \"analysis_seconds\": %.3f, \"test_accuracy\": %.4f, \"peak_rss_mb\": %.1f}%n",
                     seconds, steps, trainedThreads, monitored.snapshots(), monitored.dropped(), monitored.maxPauseMillis(), monitored.totalPauseMillis(),
-                    monitored.analysisSeconds(), accuracy);
+                    monitored.analysisSeconds(), accuracy, MonitorOptions.peakRssMegabytes());
             System.out.flush();
             monitorOptions.linger(running.monitor());
         }

@@ -32,6 +32,10 @@ public final class MonitorOptions {
     @Option(names = "--vectors", defaultValue = "10", description = "singular triplets kept per layer for the dynamics (0: no dynamics); default: ${DEFAULT-VALUE}")
     int vectors;
 
+    @Option(names = "--memory-budget-mb", paramLabel = "MiB",
+            description = "what the monitor may hold (queued snapshots, the analysis's state and working memory); default: the example's (256 MiB or more)")
+    Long memoryBudgetMb;
+
     @Option(names = "--report", description = "write the HTML report of the history to FILE at the end (needs --history)")
     Path report;
 
@@ -84,6 +88,20 @@ public final class MonitorOptions {
                 health.analysisSeconds());
     }
 
+    /** The process's peak resident memory (Linux VmHWM) in MiB, NaN where it cannot be read. */
+    static double peakRssMegabytes() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: no number
+        }
+        return Double.NaN;
+    }
+
     /** Keeps serving --linger seconds after training (returns early, quietly, when interrupted). */
     void linger(SpectralMonitor monitor) {
         if (monitor == null || linger <= 0) {
@@ -118,6 +136,9 @@ public final class MonitorOptions {
         if (vectors < 0) {
             return "--vectors must be >= 0, got " + vectors;
         }
+        if (memoryBudgetMb != null && memoryBudgetMb < 1) {
+            return "--memory-budget-mb must be >= 1, got " + memoryBudgetMb;
+        }
         if (report != null && history == null) {
             return "--report needs --history FILE";
         }
@@ -131,6 +152,9 @@ public final class MonitorOptions {
         }
         if (noMonitor) {
             return new Running(null, null);
+        }
+        if (memoryBudgetMb != null) {
+            settings.memoryBudgetBytes(memoryBudgetMb << 20);
         }
         SpectralMonitor monitor = settings.model(model).every(every).vectors(vectors).analysisPriority(analysisPriority).build();
         if (history != null) {

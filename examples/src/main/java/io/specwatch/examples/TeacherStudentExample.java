@@ -115,8 +115,8 @@ public final class TeacherStudentExample implements Callable<Integer> {
             int trainedThreads = TorchThreads.current();
             MonitorOptions.Summary monitored = monitorOptions.finish(monitor, Duration.ofMinutes(10));
             System.out.printf(Locale.ROOT, "{\"train_seconds\": %.3f, \"steps\": %d, \"torch_threads\": %d, \"snapshots\": %d, \"dropped\": %d, "
-                    + "\"max_pause_ms\": %.3f, \"first_loss\": %.5f, \"loss\": %.5f}%n",
-                    seconds, steps, trainedThreads, monitored.snapshots(), monitored.dropped(), monitored.maxPauseMillis(), firstLoss, lastLoss);
+                    + "\"max_pause_ms\": %.3f, \"first_loss\": %.5f, \"loss\": %.5f, \"peak_rss_mb\": %.1f}%n",
+                    seconds, steps, trainedThreads, monitored.snapshots(), monitored.dropped(), monitored.maxPauseMillis(), firstLoss, lastLoss, MonitorOptions.peakRssMegabytes());
             System.out.flush();
             monitorOptions.linger(monitor);
         }
