@@ -46,7 +46,7 @@ final class NpzFormat {
                 throw new TensorFormatException(shown + ": " + e.getMessage());
             }
             TensorData.Source source = stored ? new TensorData.Mapped(file)
-                    : new TensorData.Deflated(file, m.dataOffset(), m.compressedSize(), m.size());
+                    : new TensorData.Deflated(file, m.dataOffset(), m.compressedSize(), m.size(), m.crc());
             long offset = stored ? m.dataOffset() + h.dataOffset() : h.dataOffset();
             entries.add(Map.entry(new TensorEntry(name, h.shape(), h.type(), h.descr(), h.order(), h.strides(), offset, file.path()),
                     source));

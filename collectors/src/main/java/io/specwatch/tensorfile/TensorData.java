@@ -2,6 +2,7 @@ package io.specwatch.tensorfile;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
@@ -21,8 +22,11 @@ final class TensorData {
     record Mapped(MappedFile file) implements Source {
     }
 
-    /** A raw-deflate (zip method 8) member; {@link TensorEntry#offset()} counts in the inflated bytes. */
-    record Deflated(MappedFile file, long compressedOffset, long compressedSize, long inflatedSize) implements Source {
+    /**
+     * A raw-deflate (zip method 8) member; {@link TensorEntry#offset()} counts in the inflated bytes.
+     * Deflate has no checksum of its own: the zip's CRC-32 is checked, so corrupt data is refused, not analysed.
+     */
+    record Deflated(MappedFile file, long compressedOffset, long compressedSize, long inflatedSize, int crc) implements Source {
     }
 
     /** Bytes per map when sweeping contiguous data; a multiple of every element width. */
@@ -113,6 +117,7 @@ final class TensorData {
         Inflater inflater = new Inflater(true);
         try {
             inflater.setInput(d.file().map(d.compressedOffset(), d.compressedSize()));
+            CRC32 crc = new CRC32();
             byte[] chunk = new byte[INFLATE_CHUNK];
             ByteBuffer view = ByteBuffer.wrap(chunk).order(e.order());
             long skip = e.offset();
@@ -124,6 +129,7 @@ final class TensorData {
                     throw new TruncatedException(e.shown() + ": compressed data ends after " + inflater.getBytesWritten()
                             + " bytes, the member should hold " + d.inflatedSize());
                 }
+                crc.update(chunk, filled, n);
                 filled += n;
                 int from = 0;
                 if (skip > 0) {
@@ -145,6 +151,21 @@ final class TensorData {
                 System.arraycopy(chunk, used, chunk, 0, filled - used);
                 filled -= used;
                 view.clear();
+            }
+            // the rest of the member (numpy writes none), through to the end of the stream, for the checksum
+            while (!inflater.finished()) {
+                int n = inflater.inflate(chunk);
+                if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+                    throw new TruncatedException(e.shown() + ": compressed data ends early");
+                }
+                crc.update(chunk, 0, n);
+                if (inflater.getBytesWritten() > d.inflatedSize()) {
+                    throw new TensorFormatException(e.shown() + ": corrupt compressed data (more than the " + d.inflatedSize() + " bytes the archive lists)");
+                }
+            }
+            if (inflater.getBytesWritten() != d.inflatedSize() || (int) crc.getValue() != d.crc()) {
+                throw new TensorFormatException(e.shown() + ": corrupt compressed data (" + (inflater.getBytesWritten() != d.inflatedSize()
+                        ? inflater.getBytesWritten() + " bytes instead of " + d.inflatedSize() : "CRC-32 mismatch") + ")");
             }
         } catch (DataFormatException ex) {
             throw new TensorFormatException(e.shown() + ": corrupt compressed data (" + ex.getMessage() + ")");

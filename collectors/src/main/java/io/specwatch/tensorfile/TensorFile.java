@@ -84,15 +84,15 @@ public final class TensorFile implements AutoCloseable {
         }
         if (ZipArchive.hasMagic(head)) {
             ZipArchive zip = ZipArchive.read(file, limits.maxTensors() + 64);
+            if (zip.members().keySet().stream().anyMatch(n -> n.endsWith("/constants.pkl") || n.contains("/code/"))) {
+                throw new TensorFormatException("a TorchScript archive (torch.jit.save), whose pickle names compiled classes:"
+                        + " save the weights with torch.save(model.state_dict(), f) or safetensors instead");
+            }
             if (TorchFormat.isTorchArchive(zip)) {
                 return TorchFormat.read(file, zip, limits, stem(fileName));
             }
             if (NpzFormat.isNpz(zip)) {
                 return NpzFormat.read(file, zip, limits);
-            }
-            if (zip.members().containsKey("constants.pkl") || zip.members().keySet().stream().anyMatch(n -> n.contains("/constants.pkl"))) {
-                throw new TensorFormatException("a TorchScript archive (torch.jit.save): save the weights with"
-                        + " torch.save(model.state_dict(), f) or safetensors instead");
             }
             throw new TensorFormatException("a zip archive that is neither a torch.save archive (no <archive>/data.pkl) nor an .npz (no .npy members)");
         }

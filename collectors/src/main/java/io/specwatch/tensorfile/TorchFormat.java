@@ -95,6 +95,9 @@ final class TorchFormat {
         } else {
             collect(weights(root), "", 0, limits, new IdentityHashMap<>(), found);
         }
+        if (found.isEmpty()) {
+            throw new TensorFormatException("no model weights: the saved object holds no tensors outside optimizer and training state");
+        }
         List<Map.Entry<TensorEntry, TensorData.Source>> entries = new ArrayList<>();
         TensorData.Source source = new TensorData.Mapped(file);
         Set<String> names = new java.util.HashSet<>();

@@ -27,7 +27,7 @@ final class ZipArchive {
     private static final long U32 = 0xffffffffL;
 
     /** One member: {@code dataOffset} is where its (possibly compressed) bytes start. */
-    record Member(String name, int method, long compressedSize, long size, long dataOffset) {
+    record Member(String name, int method, long compressedSize, long size, long dataOffset, int crc) {
     }
 
     private final Map<String, Member> members;
@@ -108,6 +108,7 @@ final class ZipArchive {
             }
             int flags = cd.getShort(p + 8) & 0xffff;
             int method = cd.getShort(p + 10) & 0xffff;
+            int crc = cd.getInt(p + 16);
             long compressed = cd.getInt(p + 20) & U32;
             long uncompressed = cd.getInt(p + 24) & U32;
             int nameLength = cd.getShort(p + 28) & 0xffff;
@@ -167,7 +168,7 @@ final class ZipArchive {
             if (local > cdOffset - 30 || compressed > cdOffset) {
                 throw new TensorFormatException("zip member '" + shown + "' lies outside the archive (offset " + local + ")");
             }
-            if (members.put(name, new Member(name, method, compressed, uncompressed, -1)) != null) {
+            if (members.put(name, new Member(name, method, compressed, uncompressed, -1, crc)) != null) {
                 throw new TensorFormatException("zip member '" + shown + "' appears twice");
             }
             locals.add(new long[] {local});
@@ -187,7 +188,7 @@ final class ZipArchive {
                 throw new TensorFormatException("zip member '" + Printable.of(m.name()) + "' (" + m.compressedSize()
                         + " bytes at " + data + ") runs past the archive's data");
             }
-            e.setValue(new Member(m.name(), m.method(), m.compressedSize(), m.size(), data));
+            e.setValue(new Member(m.name(), m.method(), m.compressedSize(), m.size(), data, m.crc()));
         }
         return new ZipArchive(members);
     }
