@@ -181,7 +181,8 @@ public final class TensorFile implements AutoCloseable {
             throw new TensorFormatException(entry.shown() + ": dtype " + Printable.of(entry.typeName()) + " is not floating point");
         }
         long count = entry.elementCount();
-        long need = count * bytes;
+        // count · bytes can pass 2⁶³ for a hostile shape: saturate for the message; it is exact below the array limit
+        long need = count > Long.MAX_VALUE / bytes ? Long.MAX_VALUE : count * bytes;
         if (count > limits.maxElements()) {
             throw new TensorTooLargeException(entry.shown() + " " + entry.shapeText() + ": " + count + " elements, more than"
                     + " --max-elements " + limits.maxElements() + " (as " + as + " it needs " + Heap.bytes(need)
