@@ -61,6 +61,10 @@ class CheckpointFormatsTest {
         assertFalse(trainer.keySet().stream().anyMatch(n -> n.contains("exp_avg") || n.startsWith("state")), trainer.keySet().toString());
         Map<String, JsonNode> lightning = reports(RealCheckpoints.file("lightning.ckpt"));
         assertEquals(Set.of("net.0.weight", "net.2.weight"), lightning.keySet());
+        // the Trainer's output directory holds checkpoints, not a model: say which to pass
+        AnalyzeCommandTest.Run output = AnalyzeCommandTest.run("analyze", RealCheckpoints.file("trainer").toString());
+        assertEquals(2, output.exit());
+        assertTrue(output.err().contains("holds Trainer checkpoints (checkpoint-N directories)"), output.err());
     }
 
     @Test
