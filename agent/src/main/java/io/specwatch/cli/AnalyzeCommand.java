@@ -15,19 +15,24 @@ import io.specwatch.catalogue.ReportRecords;
 import io.specwatch.engine.SpectrumEngine;
 import io.specwatch.engine.SpectrumEngines;
 import io.specwatch.metrics.SpectralPhase;
+import io.specwatch.tensorfile.Checkpoint;
+import io.specwatch.tensorfile.Printable;
+import io.specwatch.tensorfile.ReadLimits;
 import io.specwatch.tensorfile.TensorEntry;
-import io.specwatch.tensorfile.TensorFile;
 import io.specwatch.tensorfile.TensorFormatException;
+import io.specwatch.tensorfile.TensorTooLargeException;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code specwatch analyze}: spectral metrics of every weight matrix in .npy and .safetensors files. */
+/** {@code specwatch analyze}: spectral metrics of every weight matrix in checkpoint files and model directories. */
 @Command(name = "analyze", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Analyse every tensor with 2 or more dimensions in .npy and .safetensors files.",
-            "Exit status: 0 all inputs analysed, 2 unreadable or malformed input, 1 analysis failure."})
+        description = {"Analyse every weight tensor with 2 or more dimensions in checkpoints: .safetensors (single or sharded),",
+            "torch.save archives (.pt, .pth, .bin, Lightning .ckpt), .npy, .npz, or a Hugging Face model or checkpoint directory.",
+            "Exit status: 0 all inputs analysed, 2 unreadable, malformed, refused or too large input, 1 analysis failure."})
 final class AnalyzeCommand implements Callable<Integer> {
 
     enum Format { table, json }
@@ -35,8 +40,12 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = ".npy (float16/32/64, C or Fortran order) or .safetensors (F32, F64, F16, BF16) files")
+    @Parameters(arity = "1..*", paramLabel = "FILE|DIR", description = "checkpoint files (.safetensors, .pt, .pth, .bin, .ckpt, .npy, .npz) or Hugging Face model/checkpoint directories")
     List<Path> files;
+
+    @Option(names = "--max-elements", paramLabel = "N", converter = ElementCount.class,
+            description = "largest tensor read, in elements (e.g. 2e9); larger ones are skipped with a line saying so; default: ${DEFAULT-VALUE}")
+    long maxElements = ReadLimits.DEFAULT.maxElements();
 
     @Option(names = "--format", defaultValue = "table", description = "table (aligned columns) or json (one object per line per matrix); default: ${DEFAULT-VALUE}")
     Format format;
@@ -91,11 +100,26 @@ final class AnalyzeCommand implements Callable<Integer> {
         LayerAnalyzer analyzer = new LayerAnalyzer(spectra, new LayerAnalyzer.Options(layout, traps, seed, SpectralPhase.Thresholds.DEFAULT));
         ObjectMapper json = new ObjectMapper();
         ReportTable table = new ReportTable();
+        ReadLimits limits = ReadLimits.DEFAULT.withMaxElements(maxElements);
         int exit = 0;
         for (Path path : files) {
-            try (TensorFile file = TensorFile.open(path)) {
-                for (TensorEntry entry : file.entries()) {
-                    MatrixReport report = analyze(file, entry, analyzer, err);
+            String where = "specwatch: " + Printable.of(path.toString()) + ": ";
+            try (Checkpoint checkpoint = Checkpoint.open(path, limits)) {
+                for (TensorEntry entry : checkpoint.entries()) {
+                    MatrixReport report;
+                    try {
+                        report = analyze(checkpoint, entry, analyzer, err);
+                    } catch (TensorTooLargeException e) {
+                        err.println(where + e.getMessage());
+                        exit = Math.max(exit, Specwatch.EXIT_BAD_INPUT);
+                        continue;
+                    } catch (OutOfMemoryError e) {
+                        // the read fitted the heap but the analysis did not: say so and go on with the next tensor
+                        err.println(where + Printable.of(entry.name()) + " " + entry.shapeText() + ": ran out of memory analysing it"
+                                + " (JAVA_OPTS=-Xmx… for a larger heap, --max-elements to skip such tensors)");
+                        exit = Math.max(exit, Specwatch.EXIT_BAD_INPUT);
+                        continue;
+                    }
                     if (report == null) {
                         continue;
                     }
@@ -107,13 +131,13 @@ final class AnalyzeCommand implements Callable<Integer> {
                     }
                 }
             } catch (TensorFormatException | IllegalArgumentException e) {
-                err.println("specwatch: " + path + ": " + e.getMessage());
+                err.println(where + e.getMessage());
                 exit = Math.max(exit, Specwatch.EXIT_BAD_INPUT);
             } catch (java.io.IOException e) {
-                err.println("specwatch: " + path + ": " + e.getMessage());
+                err.println(where + e.getMessage());
                 exit = Math.max(exit, Specwatch.EXIT_BAD_INPUT);
             } catch (RuntimeException e) {
-                err.println("specwatch: " + path + ": analysis failed: " + e);
+                err.println(where + "analysis failed: " + e);
                 exit = exit == 0 ? Specwatch.EXIT_FAILURE : exit;
             }
         }
@@ -124,10 +148,15 @@ final class AnalyzeCommand implements Callable<Integer> {
     }
 
     /** The report of one tensor, or null (after saying why on stderr) when it is skipped. */
-    private MatrixReport analyze(TensorFile file, TensorEntry entry, LayerAnalyzer analyzer, PrintWriter err)
+    private MatrixReport analyze(Checkpoint file, TensorEntry entry, LayerAnalyzer analyzer, PrintWriter err)
             throws TensorFormatException {
+        String name = Printable.of(entry.name());
         if (entry.type() == null) {
-            err.println("skipped " + entry.name() + " " + entry.shapeText() + ": dtype " + entry.typeName() + " is not floating point");
+            err.println("skipped " + name + " " + entry.shapeText() + ": dtype " + Printable.of(entry.typeName()) + " is not floating point");
+            return null;
+        }
+        if (entry.elementCount() == 0) {
+            err.println("skipped " + name + " " + entry.shapeText() + ": empty");
             return null;
         }
         if (entry.dimensions() >= 2) {
@@ -138,11 +167,28 @@ final class AnalyzeCommand implements Callable<Integer> {
             try {
                 return analyzer.analyzeEigenvalues(entry.name(), values);
             } catch (IllegalArgumentException e) {
-                throw new TensorFormatException(entry.name() + ": " + e.getMessage());
+                throw new TensorFormatException(name + ": " + e.getMessage());
             }
         }
-        err.println("skipped " + entry.name() + " " + entry.shapeText() + ": fewer than 2 dimensions"
+        err.println("skipped " + name + " " + entry.shapeText() + ": fewer than 2 dimensions"
                 + (entry.dimensions() == 1 ? " (use --eigenvalues to fit a 1-D eigenvalue sample)" : ""));
         return null;
+    }
+
+    /** A count of elements: an integer, or a number in scientific notation with an integral value (2e9). */
+    static final class ElementCount implements CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            try {
+                java.math.BigDecimal d = new java.math.BigDecimal(value.strip().replace("_", ""));
+                long n = d.longValueExact();
+                if (n < 1) {
+                    throw new CommandLine.TypeConversionException("must be at least 1, got " + value);
+                }
+                return n;
+            } catch (NumberFormatException | ArithmeticException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a whole number of elements");
+            }
+        }
     }
 }

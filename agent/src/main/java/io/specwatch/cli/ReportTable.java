@@ -9,6 +9,7 @@ import java.util.Map;
 import io.specwatch.analysis.MatrixReport;
 import io.specwatch.catalogue.Field;
 import io.specwatch.catalogue.MetricCatalogue;
+import io.specwatch.tensorfile.Printable;
 
 /** Aligned columns for people: the catalogue's table columns, one row per tensor. */
 final class ReportTable {
@@ -67,7 +68,7 @@ final class ReportTable {
         return switch (f.type()) {
             case REAL -> f.key().equals("seconds") ? String.format(Locale.ROOT, "%.3f", (Double) v) : num((Double) v);
             case COUNT -> v.toString();
-            case TEXT -> (String) v;
+            case TEXT -> Printable.of((String) v); // names come from files: no terminal escapes
             case SHAPE -> shape((long[]) v);
             default -> String.valueOf(v);
         };

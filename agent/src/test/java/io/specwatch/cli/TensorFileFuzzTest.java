@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -12,12 +13,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 
+import io.specwatch.tensorfile.RealCheckpoints;
 import io.specwatch.tensorfile.TensorFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Random truncations and corrupted header bytes of valid files: every run must end quickly with
+ * Random truncations and corrupted bytes of valid files (written by the real torch.save and numpy for
+ * the archives): every run must end quickly with
  * exit 0 (the damage happened to be harmless) or 2 and one line, never a stack trace, an
  * OutOfMemoryError or an analysis failure.
  */
@@ -45,7 +48,26 @@ class TensorFileFuzzTest {
         fuzz(good, "f.safetensors", headerEnd);
     }
 
+    /** A real torch.save archive: corrupt the pickle, the zip headers and the central directory. */
+    @Test
+    void torchArchiveTruncationsAndCorruptions() throws Exception {
+        byte[] good = Files.readAllBytes(RealCheckpoints.file("mlp.pt"));
+        fuzz(good, "f.pt", 1024, 1536); // the first member's header and the pickle; the central directory
+    }
+
+    /** A real numpy.savez_compressed archive: corrupt local headers, deflate streams and the central directory. */
+    @Test
+    void compressedNpzTruncationsAndCorruptions() throws Exception {
+        byte[] good = Files.readAllBytes(RealCheckpoints.file("compressed.npz"));
+        fuzz(good, "f.npz", 512, 1024);
+    }
+
     private void fuzz(byte[] good, String name, int headerEnd) throws Exception {
+        fuzz(good, name, headerEnd, 0);
+    }
+
+    /** Corrupts bytes in the first {@code headerEnd} bytes or, for every other case, in the last {@code tail}. */
+    private void fuzz(byte[] good, String name, int headerEnd, int tail) throws Exception {
         SplittableRandom random = new SplittableRandom(42);
         for (int c = 0; c < CASES; c++) {
             byte[] bytes;
@@ -59,7 +81,7 @@ class TensorFileFuzzTest {
                 int flips = 1 + random.nextInt(4);
                 StringBuilder s = new StringBuilder("corrupted at");
                 for (int f = 0; f < flips; f++) {
-                    int at = random.nextInt(headerEnd);
+                    int at = tail > 0 && c % 2 == 0 ? good.length - 1 - random.nextInt(tail) : random.nextInt(headerEnd);
                     bytes[at] = (byte) random.nextInt(256);
                     s.append(' ').append(at);
                 }

@@ -25,8 +25,13 @@ public enum ElementType {
             case F64 -> buffer.getDouble();
             case F32 -> buffer.getFloat();
             case F16 -> halfToFloat(buffer.getShort());
-            case BF16 -> Float.intBitsToFloat((buffer.getShort() & 0xffff) << 16);
+            case BF16 -> bfloatToFloat(buffer.getShort());
         };
+    }
+
+    /** bfloat16 is the upper half of a float32: exact. */
+    static float bfloatToFloat(short bits) {
+        return Float.intBitsToFloat((bits & 0xffff) << 16);
     }
 
     /** IEEE 754 binary16 to float32, including subnormals, infinities and NaN. */

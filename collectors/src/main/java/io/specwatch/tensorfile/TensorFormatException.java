@@ -2,8 +2,8 @@ package io.specwatch.tensorfile;
 
 import java.io.IOException;
 
-/** A tensor file that cannot be read: unreadable, truncated, malformed or of an unsupported type. */
-public final class TensorFormatException extends IOException {
+/** A tensor file that cannot be read: unreadable, truncated, malformed, hostile or of an unsupported type (the message is one line). */
+public class TensorFormatException extends IOException {
 
     private static final long serialVersionUID = 1L;
 

@@ -79,6 +79,14 @@ public final class TensorFiles {
         return b.array();
     }
 
+    /** A safetensors file from its header text as given (no checks) and data bytes. */
+    public static byte[] safetensorsRaw(String header, byte[] data) {
+        byte[] h = header.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(8 + h.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(h.length).put(h).put(data);
+        return b.array();
+    }
+
     public static Path write(Path dir, String name, byte[] bytes) throws IOException {
         Path p = dir.resolve(name);
         Files.write(p, bytes);
