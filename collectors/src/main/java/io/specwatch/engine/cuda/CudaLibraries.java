@@ -45,6 +45,12 @@ public final class CudaLibraries {
         this.asyncAllocation = asyncAllocation;
     }
 
+    /** Libraries bound by someone else: tests pass stand-ins that fail in chosen ways. */
+    static CudaLibraries of(CudaReport report, CudaApi.Runtime runtime, CudaApi.Blas blas, CudaApi.Solver solver,
+                            CudaApi.AsyncAllocation asyncAllocation) {
+        return new CudaLibraries(report, runtime, blas, solver, asyncAllocation);
+    }
+
     /** What was found. */
     public CudaReport report() {
         return report;

@@ -133,4 +133,9 @@ public record CudaReport(List<LibrarySearch.Place> places, Probe driver, int dri
     static String gib(long bytes) {
         return String.format(Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30));
     }
+
+    /** Bytes in MiB below 1 GiB, else in GiB. */
+    static String size(long bytes) {
+        return bytes < (1L << 30) ? String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20)) : gib(bytes);
+    }
 }

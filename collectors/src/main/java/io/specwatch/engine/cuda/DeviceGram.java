@@ -168,8 +168,8 @@ final class DeviceGram {
     }
 
     private static OverBudget overBudget(DenseMatrix m, long needed, long budget) {
-        return new OverBudget("a " + m.rows() + " x " + m.cols() + " matrix needs " + CudaReport.gib(needed)
-                + " of device memory, over the budget of " + CudaReport.gib(budget));
+        return new OverBudget("a " + m.rows() + " x " + m.cols() + " matrix needs " + CudaReport.size(needed)
+                + " of device memory, over the budget of " + CudaReport.size(budget));
     }
 
     private static double[] clamp(double[] eigenvalues) {
