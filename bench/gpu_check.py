@@ -307,6 +307,20 @@ def cmd_report(args):
     md.append("```")
     md += doctor.get("doctor", [doctor.get("reason", "no doctor output")])
     md.append("```")
+    if doctor.get("status") == "missing":
+        # the Java side did not even write its file: show why (e.g. the runtime needs a newer glibc)
+        log = os.path.join(os.path.dirname(os.path.abspath(args.parts)), "logs", "doctor.log")
+        try:
+            with open(log) as f:
+                lines = f.read().splitlines()[:20]
+        except OSError:
+            lines = ["(no %s)" % log]
+        md.append("")
+        md.append("The Java side did not start; its output:")
+        md.append("")
+        md.append("```")
+        md += lines
+        md.append("```")
     if parts["steps"].get("hint"):
         md.append("")
         md.append("Library hint needed: " + parts["steps"]["hint"])

@@ -44,6 +44,7 @@ final class DeviceOptions {
             boolean unknownEngine = e.getMessage().startsWith("unknown engine");
             err.println("specwatch " + command + ": " + (unknownEngine ? "--engine: " : "--device " + device + ": ") + e.getMessage());
             if (verbose && !unknownEngine) {
+                err.println("CUDA discovery:");
                 CudaLibraries.system().report().lines().forEach(line -> err.println("  " + line));
             }
             return null;

@@ -75,14 +75,16 @@ public record CudaReport(List<LibrarySearch.Place> places, Probe driver, int dri
     public String summary(int index) {
         GpuDevice d = device(index);
         StringBuilder s = new StringBuilder(d != null ? d.describe() : "cuda:" + index);
-        s.append("; CUDA ").append(toolkit).append(" libraries (");
+        s.append("; CUDA ").append(toolkit).append(" libraries");
         List<String> versions = new ArrayList<>();
         for (Probe p : libraries) {
             if (p.version() != null) {
                 versions.add(p.version());
             }
         }
-        s.append(String.join(", ", versions)).append(')');
+        if (!versions.isEmpty()) {
+            s.append(" (").append(String.join(", ", versions)).append(')');
+        }
         return s.toString();
     }
 
