@@ -109,7 +109,7 @@ final class GpuParity {
             DenseMatrix w = readMatrix(dir.resolve(entry.path("w").asText()));
             double[] reference = readVector(dir.resolve(entry.path("ref").asText()));
             Esd esd = Esd.of(reference, w.larger(), w.smaller());
-            PowerLawFit fit = PowerLawFit.fit(esd.eigenvalues());
+            PowerLawFit fit = PowerLawFit.fit(esd.eigenvalues(), eigenvalueFloor(w));
             MarchenkoPasturFit mp = MarchenkoPasturFit.fit(esd);
             ObjectNode row = rows.addObject();
             row.put("name", entry.path("name").asText());
@@ -166,8 +166,9 @@ final class GpuParity {
         boolean topOk = topError <= topTolerance;
         Esd esd = Esd.of(values, w.larger(), m);
         Esd refEsd = Esd.of(ref, w.larger(), m);
-        PowerLawFit fit = PowerLawFit.fit(esd.eigenvalues());
-        PowerLawFit refFit = PowerLawFit.fit(refEsd.eigenvalues());
+        double floor = eigenvalueFloor(w);
+        PowerLawFit fit = PowerLawFit.fit(esd.eigenvalues(), floor);
+        PowerLawFit refFit = PowerLawFit.fit(refEsd.eigenvalues(), floor);
         MarchenkoPasturFit mp = MarchenkoPasturFit.fit(esd);
         MarchenkoPasturFit refMp = MarchenkoPasturFit.fit(refEsd);
         row.put("alpha", fit.alpha());
@@ -187,6 +188,19 @@ final class GpuParity {
         row.put("pass_fit", fitOk);
         row.put("pass", topOk && fitOk);
         return row;
+    }
+
+    /**
+     * The power-law fit's eigenvalue floor for this matrix, as {@code specwatch analyze} sets it
+     * (analysis.MatrixScale: WeightWatcher's 1e-5 times 4^e, 2^e ≤ max |w| &lt; 2^(e+1)).
+     */
+    static double eigenvalueFloor(DenseMatrix w) {
+        float max = 0;
+        for (float v : w.values()) {
+            max = Math.max(max, Math.abs(v));
+        }
+        int exponent = max > 0 && Float.isFinite(max) ? Math.getExponent(max) : 0;
+        return PowerLawFit.EIGENVALUE_FLOOR * Math.scalb(1.0, 2 * exponent);
     }
 
     private static DenseMatrix readMatrix(Path file) throws IOException, TensorFormatException {
