@@ -72,6 +72,8 @@ mkdir -p "$work/jna"
 
 command -v nvidia-smi >/dev/null 2>&1 && run nvidia-smi 15 nvidia-smi
 run env 60 "$python" bench/gpu_check.py env --out "$parts/env.json"
+# the packed runtime is the build machine's OpenJDK 17 cut down by jlink: it needs glibc >= 2.34, libstdc++ and zlib
+run java-version 30 "$java" -version
 run doctor 60 "$java" "${jvm[@]}" doctor --out "$parts/doctor.json"
 hint_json=null
 if ! grep -q '"usable" : true' "$parts/doctor.json" 2>/dev/null; then

@@ -2,6 +2,7 @@ package io.specwatch.engine.cuda;
 
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -160,7 +161,10 @@ public final class CudaLibraries {
 
         private CudaApi.Driver loadDriver() {
             Optional<Path> found = LibrarySearch.find(directories, DRIVER);
-            String target = found.map(Path::toString).orElse(env.systemPlaces() ? DRIVER : null);
+            // the system loader may know folders we do not; outside the doctor, ask it only when the
+            // kernel driver is loaded, so that machines without a GPU do not pay for loading JNA (~0.1 s)
+            boolean askLoader = env.systemPlaces() && (full || Files.isDirectory(Path.of("/proc/driver/nvidia")));
+            String target = found.map(Path::toString).orElse(askLoader ? DRIVER : null);
             if (target == null) {
                 driverProbe = new CudaReport.Probe(DRIVER, null, null, "not found: no NVIDIA driver on this machine");
                 problem = DRIVER + " not found: no NVIDIA driver on this machine";
