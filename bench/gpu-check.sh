@@ -87,15 +87,15 @@ if ! grep -q '"usable" : true' "$parts/doctor.json" 2>/dev/null; then
   fi
 fi
 write_steps
-run prepare 110 bash -c '"$0" bench/gpu_check.py prepare --dir "$1/parity" --out "$2/prepare.json" --deadline-seconds "$STEP_SECONDS" "${@:3}"' \
+run prepare 100 bash -c '"$0" bench/gpu_check.py prepare --dir "$1/parity" --out "$2/prepare.json" --deadline-seconds "$STEP_SECONDS" "${@:3}"' \
   "$python" "$work" "$parts" "${small[@]}"
-run parity 100 bash -c '"$0" "${@:4}" parity --dir "$1/parity" --out "$2/parity.json" --deadline-seconds "$STEP_SECONDS"' \
+run parity 90 bash -c '"$0" "${@:4}" parity --dir "$1/parity" --out "$2/parity.json" --deadline-seconds "$STEP_SECONDS"' \
   "$java" "$work" "$parts" "${jvm[@]}"
 write_steps
-run speed-java 140 bash -c '"$0" "${@:3}" speed --out "$1/speed-java.json" --deadline-seconds "$STEP_SECONDS" $2' \
+run speed-java 125 bash -c '"$0" "${@:3}" speed --out "$1/speed-java.json" --deadline-seconds "$STEP_SECONDS" $2' \
   "$java" "$parts" "${small[*]:-}" "${jvm[@]}"
 write_steps
-run speed-torch 110 bash -c '"$0" bench/gpu_check.py speed --out "$1/speed-torch.json" --deadline-seconds "$STEP_SECONDS" "${@:2}"' \
+run speed-torch 105 bash -c '"$0" bench/gpu_check.py speed --out "$1/speed-torch.json" --deadline-seconds "$STEP_SECONDS" "${@:2}"' \
   "$python" "$parts" "${small[@]}"
 write_steps
 if ! timeout 60 "$python" bench/gpu_check.py report --parts "$parts" --json "$out/gpu-check.json" --md "$out/gpu-check.md" \

@@ -20,7 +20,8 @@ import java.util.Optional;
  *   <li>{@code LD_LIBRARY_PATH};</li>
  *   <li>{@code CUDA_HOME} and {@code CUDA_PATH} ({@code lib64}, {@code lib});</li>
  *   <li>Python environments — {@code $VIRTUAL_ENV}, {@code $CONDA_PREFIX}, {@code ~/.local},
- *       {@code PYTHONPATH}, {@code /usr/local}, {@code /usr}, {@code /opt/conda}: the
+ *       {@code PYTHONPATH}, {@code /usr/local}, {@code /usr}, {@code /opt/conda}, {@code ~/miniconda3},
+ *       {@code ~/anaconda3}, {@code ~/.pyenv/versions/*}: the
  *       {@code site-packages/nvidia/*}{@code /lib} folders that pip's {@code nvidia-cublas-cu12},
  *       {@code nvidia-cusolver-cu12}, {@code nvidia-cuda-runtime-cu12} (and the CUDA 13 packages,
  *       {@code nvidia/cu13/lib}) install, which every PyTorch GPU install brings;</li>
@@ -112,8 +113,11 @@ public final class LibrarySearch {
                 }
             }
         }
-        for (String prefix : List.of("/usr/local", "/usr", "/opt/conda")) {
-            for (Path site : sitePackages(Path.of(prefix))) {
+        List<Path> usual = new ArrayList<>(List.of(Path.of("/usr/local"), Path.of("/usr"), Path.of("/opt/conda"),
+                env.home().resolve("miniconda3"), env.home().resolve("anaconda3")));
+        usual.addAll(children(env.home().resolve(".pyenv/versions"), "*", true));
+        for (Path prefix : usual) {
+            for (Path site : sitePackages(prefix)) {
                 pythonPackages(out, site, "Python environment " + prefix);
             }
         }

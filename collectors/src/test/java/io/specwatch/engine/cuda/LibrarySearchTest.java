@@ -41,6 +41,7 @@ class LibrarySearchTest {
         Path venvCublas = dir("venv/lib/python3.11/site-packages/nvidia/cublas/lib");
         Path conda = dir("conda/lib/python3.12/site-packages/nvidia/cusolver/lib");
         Path local = dir("home/.local/lib/python3.10/site-packages/nvidia/cuda_runtime/lib");
+        Path pyenv = dir("home/.pyenv/versions/3.12.4/lib/python3.12/site-packages/nvidia/cu13/lib");
         List<Path> found = places(Map.of(
                 "SPECWATCH_CUDA_LIBS", mine + ":" + root.resolve("missing") + "::" + mine,
                 "LD_LIBRARY_PATH", ld.toString(),
@@ -53,7 +54,8 @@ class LibrarySearchTest {
         // one environment's package folders together (their order does not matter: each holds other libraries)
         assertEquals(java.util.Set.of(venvCu13, venvCublas), java.util.Set.copyOf(ours.subList(3, 5)));
         assertEquals(List.of(conda, local), ours.subList(5, 7));
-        assertEquals(7, ours.size());
+        assertEquals(pyenv, ours.get(7), "the usual Python installations after the ones named in the environment");
+        assertEquals(8, ours.size());
         assertEquals(ours, found.subList(0, ours.size()), "made-up folders before the system's");
     }
 
