@@ -12,8 +12,9 @@ import io.specwatch.analysis.LayerAnalyzer;
 import io.specwatch.analysis.MatrixReport;
 import io.specwatch.engine.BlasThreads;
 import io.specwatch.catalogue.ReportRecords;
+import io.specwatch.engine.DeviceEngines;
 import io.specwatch.engine.SpectrumEngine;
-import io.specwatch.engine.SpectrumEngines;
+import io.specwatch.engine.cuda.CudaSpectrumEngine;
 import io.specwatch.metrics.SpectralPhase;
 import io.specwatch.tensorfile.Checkpoint;
 import io.specwatch.tensorfile.Printable;
@@ -23,6 +24,7 @@ import io.specwatch.tensorfile.TensorFormatException;
 import io.specwatch.tensorfile.TensorTooLargeException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -72,6 +74,9 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "BLAS threads for the analysis (0: leave OpenBLAS's default)")
     int threads;
 
+    @Mixin
+    DeviceOptions device;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -87,13 +92,11 @@ final class AnalyzeCommand implements Callable<Integer> {
             err.println("specwatch analyze: --threads must be >= 0, got " + threads);
             return Specwatch.EXIT_BAD_INPUT;
         }
-        SpectrumEngine spectra;
-        try {
-            spectra = SpectrumEngines.create(engine, seed);
-        } catch (IllegalArgumentException e) {
-            err.println("specwatch analyze: --engine: " + e.getMessage());
+        DeviceEngines.Choice choice = device.choose("analyze", engine, seed, err);
+        if (choice == null) {
             return Specwatch.EXIT_BAD_INPUT;
         }
+        SpectrumEngine spectra = choice.engine();
         if (threads > 0) {
             BlasThreads.set(threads);
         }
@@ -143,6 +146,13 @@ final class AnalyzeCommand implements Callable<Integer> {
         }
         if (format == Format.table) {
             table.print(out);
+        }
+        if (spectra instanceof CudaSpectrumEngine gpu) {
+            if (device.verbose) {
+                err.println("specwatch: " + gpu.deviceDecompositions() + " matrices on " + gpu.name() + ", " + gpu.fallbacks()
+                        + " on the CPU" + (gpu.fallbacks() > 0 ? " " + gpu.fallbackCauses() : ""));
+            }
+            gpu.close();
         }
         return exit;
     }

@@ -5,11 +5,12 @@ import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code specwatch} command line: {@code analyze} files, {@code bench} the engines. */
+/** The {@code specwatch} command line: {@code analyze} files, {@code bench} the engines, {@code doctor} the GPU set-up. */
 @Command(name = "specwatch", mixinStandardHelpOptions = true, versionProvider = Specwatch.Version.class,
         description = "Spectral diagnostics of neural-network weight matrices (ESD, power-law alpha, "
                 + "Marchenko-Pastur spikes, ranks).",
-        subcommands = {AnalyzeCommand.class, ReportCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {AnalyzeCommand.class, ReportCommand.class, DemoCommand.class, BenchCommand.class, DoctorCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Specwatch implements Runnable {
 
     /** Exit code for unreadable or malformed input and for bad command-line usage. */

@@ -6,8 +6,14 @@ import io.specwatch.analysis.ConvLayout;
 import io.specwatch.analysis.LayerAnalyzer;
 import io.specwatch.analysis.SnapshotAnalyzer;
 import io.specwatch.engine.AutomaticEngine;
+import io.specwatch.engine.ComputeDevice;
+import io.specwatch.engine.DeviceEngines;
 import io.specwatch.engine.SpectrumEngine;
 import io.specwatch.engine.SpectrumEngines;
+import io.specwatch.engine.cuda.CudaLibraries;
+import io.specwatch.engine.cuda.CudaSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.specwatch.metrics.Dynamics;
 import io.specwatch.metrics.SpectralPhase;
 
@@ -35,6 +41,8 @@ public record MonitorSettings(SnapshotSchedule schedule, TensorSelection selecti
 
     /** Builds a monitor; every setting has a working default. */
     public static final class Builder {
+        private static final Logger LOG = LoggerFactory.getLogger(MonitorSettings.class);
+
         private String model = "model";
         private int every = 50;
         private boolean denseEarly = true;
@@ -50,6 +58,9 @@ public record MonitorSettings(SnapshotSchedule schedule, TensorSelection selecti
         private SpectralPhase.Thresholds thresholds = SpectralPhase.Thresholds.DEFAULT;
         private AnalysisPriority analysisPriority = AnalysisPriority.IDLE;
         private SpectrumEngine engine;
+        private String engineName = "auto";
+        private boolean engineInstance;
+        private ComputeDevice device = ComputeDevice.CPU;
 
         Builder() {
         }
@@ -150,12 +161,30 @@ public record MonitorSettings(SnapshotSchedule schedule, TensorSelection selecti
         /** The engine that computes the spectra and ΔW's top triplet (default {@link AutomaticEngine#withDefaults}). */
         public Builder engine(SpectrumEngine engine) {
             this.engine = Objects.requireNonNull(engine, "engine");
+            this.engineInstance = true;
             return this;
         }
 
         /** An engine by name (see {@link SpectrumEngines#available()}), seeded with {@link #seed}. */
         public Builder engine(String name) {
             this.engine = SpectrumEngines.create(name, seed);
+            this.engineName = name;
+            this.engineInstance = false;
+            return this;
+        }
+
+        /**
+         * Where the spectra are computed: {@code cpu} (the default: the GPU's memory belongs to the
+         * training job unless you say otherwise), {@code auto} (a GPU when one is usable, said once in
+         * the log, else the CPU) or {@code cuda[:N]} ({@link #settings()} fails when it is not usable).
+         * On a GPU the engine name ({@code auto}, {@code gram32}, {@code gram64}) picks the precision;
+         * whatever the GPU cannot do falls back to the CPU engine of that name, counted and logged once
+         * per cause. One matrix may use half the device memory free at that moment.
+         *
+         * @throws IllegalArgumentException unless auto, cpu, cuda or cuda:N
+         */
+        public Builder device(String device) {
+            this.device = ComputeDevice.parse(device);
             return this;
         }
 
@@ -170,8 +199,20 @@ public record MonitorSettings(SnapshotSchedule schedule, TensorSelection selecti
             LayerAnalyzer.Options options = new LayerAnalyzer.Options(conv, false, seed, thresholds);
             return new MonitorSettings(new SnapshotSchedule(every, denseEarly), TensorSelection.of(include, exclude),
                     new SnapshotAnalyzer.Settings(model, options, vectors, trapsEvery, topSingularValues),
-                    engine != null ? engine : AutomaticEngine.withDefaults(seed), memoryBudgetBytes, analysisThreads,
-                    analysisPriority);
+                    chooseEngine(), memoryBudgetBytes, analysisThreads, analysisPriority);
+        }
+
+        private SpectrumEngine chooseEngine() {
+            if (device.kind() == ComputeDevice.Kind.CPU) {
+                return engine != null ? engine : AutomaticEngine.withDefaults(seed);
+            }
+            require(!engineInstance, "device(" + device + ") needs an engine by name (auto, gram32, gram64), not an engine instance");
+            DeviceEngines.Choice choice = DeviceEngines.choose(device, engineName, seed, CudaSettings.defaults(device.index()),
+                    CudaLibraries.system());
+            if (choice.onGpu()) {
+                LOG.info("specwatch: {}", choice.announcement());
+            }
+            return choice.engine();
         }
 
         /** Validates the settings and starts the monitor's analysis worker. */

@@ -16,6 +16,7 @@ import io.specwatch.analysis.WeightTensor;
 import io.specwatch.analysis.WorkingMemory;
 import io.specwatch.collector.LatestReports;
 import io.specwatch.engine.BlasThreads;
+import io.specwatch.engine.cuda.CudaSpectrumEngine;
 
 /**
  * Watches a model's weight spectra during training. A {@link WeightSource} (a framework hook)
@@ -236,6 +237,10 @@ public final class SpectralMonitor implements AutoCloseable {
         }
         for (ReportSink sink : sinks) {
             deliver("closing " + sink.getClass().getSimpleName(), sink::close);
+        }
+        if (settings.engine() instanceof CudaSpectrumEngine gpu && !worker.isAlive()) {
+            // the GPU engine holds a stream, library handles and pinned host buffers
+            deliver("closing the GPU engine", gpu::close);
         }
     }
 
