@@ -19,14 +19,14 @@ var specwatchCharts = (function () {
   var AXIS_LINE = {show: true, onZero: false, lineStyle: {color: "#6E7079"}};
   var AXIS_TICK = {show: true};
 
-  var state = {data: null, layer: null, filter: "", hidden: {}, esdView: "log", heatScale: "shared", sort: {key: null, dir: 1}, charts: {}};
+  var state = {data: null, layer: null, filter: "", hidden: {}, esdView: "log", heatScale: "row", sort: {key: null, dir: 1}, charts: {}};
 
   function fmt(v) {
     if (v === null || v === undefined || (typeof v === "number" && !isFinite(v))) return "–";
     if (typeof v !== "number") return String(v);
     if (Number.isInteger(v)) return String(v);
     var a = Math.abs(v);
-    if (a !== 0 && (a >= 1e5 || a < 1e-3)) return v.toExponential(2);
+    if (a !== 0 && (a >= 1e5 || a < 1e-3)) return v.toExponential(2).replace(/\.?0+e/, "e").replace("e+", "e");
     return String(+v.toPrecision(4));
   }
   function fmtCount(v) { return v === null || v === undefined ? "–" : String(Math.round(v)); }
@@ -129,7 +129,8 @@ var specwatchCharts = (function () {
     var hc = el("div", {class: "controls"}, main);
     var hl = el("label", null, hc, "colour scale ");
     var hs = el("select", {id: "heat-scale"}, hl);
-    [["shared", "one scale for all layers"], ["row", "per layer (row min to max)"]].forEach(function (o) { el("option", {value: o[0]}, hs, o[1]); });
+    [["row", "per layer (each row from its min to its max)"], ["shared", "one scale for all layers"]].forEach(function (o) { el("option", {value: o[0]}, hs, o[1]); });
+    hs.value = state.heatScale;
     hs.addEventListener("change", function () { state.heatScale = hs.value; render(); });
     el("div", {id: "heatmaps", class: "grid"}, main);
   }
