@@ -122,6 +122,15 @@ class HistoryTest {
         assertEquals(6, report.records());
     }
 
+    /** A write that failed mid-run (a full disk) may leave part of a line; the writer goes on after a resume marker. */
+    @Test
+    void aLineCutBeforeAResumeMarkerIsSkipped() throws Exception {
+        Path file = dir.resolve("h.jsonl");
+        Files.write(file, List.of("{\"record\":\"run\",\"run\":\"r1\"}", "{\"run\":\"r1\",\"step\":1,\"layer\":\"a\"}",
+                "{\"run\":\"r1\",\"step\":2,\"la", "{\"record\":\"resume\",\"run\":\"r1\"}", "{\"run\":\"r1\",\"step\":3,\"layer\":\"a\"}"));
+        assertEquals(List.of(1L, 3L), HistoryReader.read(file).stream().map(r -> r.get("step").asLong()).toList());
+    }
+
     /** Issue 16: the report spun forever on these records (HtmlReport.esd) or threw ArrayIndexOutOfBoundsException. */
     @Test
     void unusableNumbersAreSkippedAndCountedNeverSpun() throws Exception {
