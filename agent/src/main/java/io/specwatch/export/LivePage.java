@@ -1,7 +1,6 @@
 package io.specwatch.export;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -12,15 +11,19 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.specwatch.analysis.LayerReport;
 import io.specwatch.catalogue.Field;
-import io.specwatch.catalogue.MetricCatalogue;
 import io.specwatch.catalogue.ReportRecords;
+import io.specwatch.charts.ChartPage;
+import io.specwatch.charts.RunData;
 import io.specwatch.monitor.SpectralMonitor;
+import io.specwatch.monitor.TrainingPoint;
 
 /**
- * The live page: {@code /} serves one self-contained HTML file (no external assets) that polls
- * {@code /api/layers} (latest report of every layer, with its ESD downsampled),
- * {@code /api/series?layer=NAME} (recent values of the charted fields) and {@code /api/catalogue}
- * (what the charts and the table show), and draws the plots as SVG.
+ * The live page: {@code /} serves the chart front-end ({@link ChartPage}, self-contained: ECharts is
+ * inlined), which polls {@code /api/run} (the run as the report shows it: every layer's recent
+ * series, latest record with its ESD plot, training values; and the monitor's health) and
+ * {@code /api/catalogue} (what each charted number is). {@code /api/layers} (latest report of every
+ * layer, with its ESD downsampled) and {@code /api/series?layer=NAME} (recent values of the charted
+ * fields of one layer) serve the same data for scripts.
  */
 final class LivePage {
 
@@ -36,14 +39,7 @@ final class LivePage {
         this.monitor = monitor;
         this.series = series;
         this.catalogue = catalogueJson();
-        try (InputStream in = LivePage.class.getResourceAsStream("live.html")) {
-            if (in == null) {
-                throw new IllegalStateException("live.html missing from the jar");
-            }
-            this.html = in.readAllBytes();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read live.html", e);
-        }
+        this.html = ChartPage.live("specwatch live: " + monitor.settings().model()).getBytes(StandardCharsets.UTF_8);
     }
 
     /** What the page answers to a GET of {@code path}. */
@@ -57,6 +53,9 @@ final class LivePage {
         }
         if (path.equals("/api/catalogue")) {
             return new Reply(200, "application/json", catalogue);
+        }
+        if (path.equals("/api/run")) {
+            return new Reply(200, "application/json", run());
         }
         if (path.equals("/api/layers")) {
             return new Reply(200, "application/json", layers());
@@ -84,6 +83,56 @@ final class LivePage {
         return JSON.writeValueAsBytes(root);
     }
 
+    /** This process's run in the shape the report embeds ({@link RunData}), with the monitor's health. */
+    private byte[] run() throws IOException {
+        ObjectNode root = JSON.createObjectNode();
+        ObjectNode status = root.putObject("status");
+        status.put("model", monitor.settings().model());
+        status.put("snapshots", monitor.health().snapshots());
+        status.put("dropped", monitor.health().dropped());
+        status.put("errors", monitor.health().errors());
+        RunData run = new RunData("live", monitor.settings().model(), null);
+        List<Field> charts = SeriesStore.charts();
+        for (String layer : series.layers()) {
+            for (SeriesStore.Point p : series.series(layer)) {
+                ObjectNode o = JSON.createObjectNode();
+                o.put("layer", layer);
+                o.put("step", p.step());
+                for (int i = 0; i < charts.size(); i++) {
+                    if (Double.isFinite(p.values()[i])) {
+                        o.put(charts.get(i).key(), p.values()[i]);
+                    }
+                }
+                run.addLayer(o);
+            }
+        }
+        long lastStep = -1;
+        for (LayerReport r : monitor.latest().all()) {
+            run.addLayer(ReportRecords.layer(r, ESD_POINTS));
+            lastStep = Math.max(lastStep, r.step());
+        }
+        if (lastStep >= 0) {
+            status.put("last_step", lastStep);
+        }
+        for (TrainingPoint p : series.training()) {
+            ObjectNode o = JSON.createObjectNode();
+            o.put("step", p.step());
+            o.put("metric", p.metric());
+            o.put("unit", p.unit());
+            ObjectNode values = o.putObject("values");
+            p.values().forEach((k, v) -> {
+                if (v != null && Double.isFinite(v)) {
+                    values.put(k, v);
+                } else {
+                    values.putNull(k);
+                }
+            });
+            run.addTraining(o);
+        }
+        root.set("run", run.toJson());
+        return JSON.writeValueAsBytes(root);
+    }
+
     private byte[] series(String layer) throws IOException {
         ArrayNode points = JSON.createArrayNode();
         List<Field> charts = SeriesStore.charts();
@@ -102,26 +151,14 @@ final class LivePage {
         return JSON.writeValueAsBytes(points);
     }
 
-    /** The charts (key, title, whole numbers or not) and the table's columns, from the catalogue. */
+    /** What the charts and the table show, from the metric catalogue ({@link ChartPage#catalogue()}). */
     static byte[] catalogueJson() {
-        ObjectNode root = JSON.createObjectNode();
-        ArrayNode charts = root.putArray("charts");
-        for (Field f : MetricCatalogue.charts()) {
-            charts.addObject().put("key", f.key()).put("title", f.chart()).put("count", f.type() == Field.Type.COUNT);
-        }
-        ArrayNode table = root.putArray("table");
-        MetricCatalogue.tableColumns().forEach((header, key) -> {
-            if (!key.equals("name") && !key.equals("shape") && !key.equals("seconds")) {
-                table.addObject().put("key", key).put("title", header);
-            }
-        });
         try {
-            return JSON.writeValueAsBytes(root);
+            return JSON.writeValueAsBytes(ChartPage.catalogue());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }
-
 
     private static String query(String raw, String key) {
         if (raw == null) {

@@ -11,6 +11,7 @@ import io.specwatch.analysis.LayerReport;
 import io.specwatch.catalogue.Field;
 import io.specwatch.catalogue.MetricCatalogue;
 import io.specwatch.monitor.ReportSink;
+import io.specwatch.monitor.TrainingPoint;
 
 /**
  * The recent values of the charted fields ({@link MetricCatalogue#charts()}) per layer, for the live
@@ -32,6 +33,7 @@ public final class SeriesStore implements ReportSink {
 
     private final int capacity;
     private final Map<String, Deque<Point>> series = new LinkedHashMap<>();
+    private final Map<String, Deque<TrainingPoint>> training = new LinkedHashMap<>();
 
     public SeriesStore(int capacity) {
         if (capacity < 1) {
@@ -59,6 +61,28 @@ public final class SeriesStore implements ReportSink {
                 d.removeFirst();
             }
         }
+    }
+
+    /** Keeps the last {@code capacity} training values of each metric. */
+    @Override
+    public synchronized void acceptTraining(TrainingPoint point) {
+        Deque<TrainingPoint> d = training.computeIfAbsent(point.metric(), k -> new ArrayDeque<>());
+        d.addLast(point);
+        while (d.size() > capacity) {
+            d.removeFirst();
+        }
+    }
+
+    /** The layers seen so far, in the order they first came. */
+    public synchronized List<String> layers() {
+        return new ArrayList<>(series.keySet());
+    }
+
+    /** The recent training values of every metric, oldest first per metric. */
+    public synchronized List<TrainingPoint> training() {
+        List<TrainingPoint> out = new ArrayList<>();
+        training.values().forEach(out::addAll);
+        return out;
     }
 
     public synchronized List<Point> series(String layer) {

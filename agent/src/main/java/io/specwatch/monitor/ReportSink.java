@@ -14,6 +14,10 @@ public interface ReportSink extends AutoCloseable {
     /** All layer reports of one snapshot, in model order. Must not block for long. */
     void accept(List<LayerReport> snapshot) throws Exception;
 
+    /** A value of the training job ({@link SpectralMonitor#recordTraining}), on the worker thread. Ignored by default. */
+    default void acceptTraining(TrainingPoint point) throws Exception {
+    }
+
     @Override
     default void close() throws Exception {
     }

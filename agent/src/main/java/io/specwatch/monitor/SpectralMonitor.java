@@ -3,7 +3,10 @@ package io.specwatch.monitor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +42,8 @@ public final class SpectralMonitor implements AutoCloseable {
     private final SnapshotAnalyzer analyzer;
     private final LatestReports latest = new LatestReports();
     private final List<ReportSink> sinks = new CopyOnWriteArrayList<>();
+    /** Training values waiting for the worker: bounded, the newest is dropped (and counted) when full. */
+    private final BlockingQueue<TrainingPoint> training = new ArrayBlockingQueue<>(10_000);
     private final CountDownLatch warmedUp = new CountDownLatch(1);
     private final Thread worker;
     private volatile boolean closed;
@@ -152,6 +157,38 @@ public final class SpectralMonitor implements AutoCloseable {
         }
     }
 
+    /**
+     * Records a value the training job measured (loss, accuracy) at {@code step}, for the sinks
+     * that chart it beside the spectra (live page, history, TensorBoard). Called from the training
+     * thread: it only queues the value (the worker hands it on); never throws, never waits.
+     *
+     * @param metric e.g. {@code accuracy}
+     * @param unit   for the axis title, e.g. {@code fraction}
+     * @param values series name to value, e.g. {@code train} and {@code test}
+     */
+    public void recordTraining(long step, String metric, String unit, Map<String, Double> values) {
+        if (closed) {
+            return;
+        }
+        try {
+            if (!training.offer(new TrainingPoint(step, System.currentTimeMillis(), metric, unit, values))) {
+                health.failure("recording training values", new IllegalStateException(
+                        "more than " + training.size() + " training values wait for the worker; the newest are dropped"));
+            }
+        } catch (RuntimeException e) {
+            health.failure("recording training values at step " + step, e);
+        }
+    }
+
+    private void deliverTraining() {
+        for (TrainingPoint p = training.poll(); p != null; p = training.poll()) {
+            TrainingPoint point = p;
+            for (ReportSink sink : sinks) {
+                deliver("report sink " + sink.getClass().getSimpleName(), () -> sink.acceptTraining(point));
+            }
+        }
+    }
+
     /** Waits until every queued snapshot is analysed; false on timeout. */
     public boolean awaitIdle(Duration timeout) throws InterruptedException {
         return queue.awaitIdle(timeout);
@@ -171,6 +208,7 @@ public final class SpectralMonitor implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
+            deliverTraining();
             if (entry == null) {
                 continue;
             }
@@ -235,6 +273,7 @@ public final class SpectralMonitor implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        deliverTraining();
         for (ReportSink sink : sinks) {
             deliver("closing " + sink.getClass().getSimpleName(), sink::close);
         }

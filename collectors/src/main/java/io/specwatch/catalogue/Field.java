@@ -19,10 +19,10 @@ import io.specwatch.analysis.MatrixReport;
  * @param read        reads the value from a layer report; null means "does not apply"
  * @param matrixRead  for {@link Scope#MATRIX} fields, the same read on a bare matrix report (else null)
  * @param export      the Prometheus family, or null when the field is not exported
- * @param chart       title of its chart on the live page and in the report, or null
+ * @param chart       how the live page and the report chart it, or null when they do not
  */
 public record Field(String key, Type type, Scope scope, Function<LayerReport, Object> read,
-                    Function<MatrixReport, Object> matrixRead, Export export, String chart) {
+                    Function<MatrixReport, Object> matrixRead, Export export, Chart chart) {
 
     /** How a value is written. */
     public enum Type {
@@ -61,6 +61,27 @@ public record Field(String key, Type type, Scope scope, Function<LayerReport, Ob
      * @param labelValue  this field's value of {@code labelName} (null when the value itself names the label values)
      */
     public record Export(String name, String unit, String description, String labelName, String labelValue) {
+    }
+
+    /**
+     * How a field is charted (against the step, one line per layer) on the live page and in the
+     * report. What does not apply (null) is a gap in the line.
+     *
+     * @param title   the chart's title
+     * @param axis    the value axis' title, with the unit in parentheses
+     * @param low     lower end of the healthy range (drawn as a band; a latest value outside it is
+     *                flagged in the layer table), or null
+     * @param high    upper end of the healthy range, or null
+     * @param heatmap also drawn as a layer × step heat-map
+     */
+    public record Chart(String title, String axis, Double low, Double high, boolean heatmap) {
+        public Chart {
+            Objects.requireNonNull(title, "title");
+            Objects.requireNonNull(axis, "axis");
+            if (!axis.contains("(")) {
+                throw new IllegalArgumentException("the axis title of '" + title + "' must name its unit in parentheses");
+            }
+        }
     }
 
     public Field {
@@ -125,7 +146,17 @@ public record Field(String key, Type type, Scope scope, Function<LayerReport, Ob
                 new Export(export.name(), export.unit(), export.description(), labelName, labelValue), chart);
     }
 
-    Field charted(String title) {
-        return new Field(key, type, scope, read, matrixRead, export, title);
+    Field charted(String title, String axis) {
+        return new Field(key, type, scope, read, matrixRead, export, new Chart(title, axis, null, null, false));
+    }
+
+    /** The healthy range of a charted field. */
+    Field healthy(double low, double high) {
+        return new Field(key, type, scope, read, matrixRead, export, new Chart(chart.title(), chart.axis(), low, high, chart.heatmap()));
+    }
+
+    /** A charted field that is also drawn as a layer × step heat-map. */
+    Field heatmap() {
+        return new Field(key, type, scope, read, matrixRead, export, new Chart(chart.title(), chart.axis(), chart.low(), chart.high(), true));
     }
 }

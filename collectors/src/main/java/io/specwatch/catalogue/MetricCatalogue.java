@@ -43,10 +43,10 @@ public final class MetricCatalogue {
         matrix("n_evals", Field.Type.COUNT, r -> r.rank() != null ? r.nEvals() : null);
         add(matrix("alpha", Field.Type.REAL, fit(PowerLawFit::alpha))
                 .exported("spectral_powerlaw_alpha", "1", "Power-law exponent of the ESD tail (KS-selected xmin, WeightWatcher's fit)")
-                .charted("α (KS-selected xmin)"));
+                .charted("α (KS-selected xmin)", "α (dimensionless)").healthy(2, 6));
         add(matrix("alpha_hill", Field.Type.REAL, MatrixReport::alphaHill)
                 .exported("spectral_powerlaw_alpha_hill", "1", "Power-law exponent with xmin at the median eigenvalue")
-                .charted("α_hill (xmin at the median)"));
+                .charted("α_hill (xmin at the median)", "α_hill (dimensionless)").heatmap());
         add(matrix("xmin", Field.Type.REAL, fit(PowerLawFit::xmin))
                 .exported("spectral_powerlaw_xmin", "eigenvalue", "Lower bound of the fitted tail (eigenvalue units)"));
         add(matrix("ks_distance", Field.Type.REAL, fit(PowerLawFit::ksDistance))
@@ -64,20 +64,20 @@ public final class MetricCatalogue {
                 .exported("spectral_log_spectral_norm", "1", "log10 of the largest eigenvalue"));
         add(matrix("sv_max", Field.Type.REAL, rank(RankMetrics::svMax))
                 .exported("spectral_singular_value_max", "1", "Largest singular value")
-                .charted("largest singular value σ₁"));
+                .charted("largest singular value σ₁", "σ₁ (weight units)"));
         add(matrix("stable_rank", Field.Type.REAL, rank(RankMetrics::stableRank))
                 .exported("spectral_stable_rank", "1", "Frobenius norm squared over spectral norm squared")
-                .charted("stable rank"));
+                .charted("stable rank", "stable rank (dimensionless)"));
         add(matrix("matrix_rank", Field.Type.COUNT, rank(RankMetrics::matrixRank))
                 .exported("spectral_matrix_rank", "1", "Numerical rank"));
         matrix("entropy", Field.Type.REAL, rank(RankMetrics::entropy));
         matrix("effective_rank", Field.Type.REAL, rank(RankMetrics::effectiveRank));
         add(matrix("effective_rank_ratio", Field.Type.REAL, rank(RankMetrics::effectiveRankRatio))
                 .exported("spectral_effective_rank_ratio", "1", "Roy-Vetterli effective rank over the number of eigenvalues")
-                .charted("effective-rank ratio"));
+                .charted("effective-rank ratio", "effective rank / n_evals (fraction)").heatmap());
         add(matrix("spikes", Field.Type.COUNT, mp(MarchenkoPasturFit::spikes))
                 .exported("spectral_spikes", "eigenvalues", "Eigenvalues beyond the Marchenko-Pastur bulk edge plus the Tracy-Widom margin")
-                .charted("spikes"));
+                .charted("spikes", "spikes (eigenvalues)"));
         matrix("mp_bulk_max", Field.Type.REAL, mp(MarchenkoPasturFit::bulkMax));
         matrix("mp_sigma", Field.Type.REAL, mp(MarchenkoPasturFit::sigma));
         add(matrix("mp_softrank", Field.Type.REAL, mp(MarchenkoPasturFit::softRank))
@@ -101,7 +101,7 @@ public final class MetricCatalogue {
                 .exported("spectral_singular_vector_agreement", "1", agreement).labelled("reference", "previous"));
         add(layer("singular_vector_agreement_first", Field.Type.REAL, r -> r.dynamics().first().agreement())
                 .exported("spectral_singular_vector_agreement", "1", agreement).labelled("reference", "first")
-                .charted("agreement with the first snapshot"));
+                .charted("agreement with the first snapshot", "agreement (fraction, 1 = unchanged)"));
         String subspace = "Overlap of the top left singular subspace with a reference snapshot's";
         add(layer("subspace_overlap_previous", Field.Type.REAL, r -> r.dynamics().previous().subspaceOverlap())
                 .exported("spectral_subspace_overlap", "1", subspace).labelled("reference", "previous"));
@@ -109,7 +109,7 @@ public final class MetricCatalogue {
                 .exported("spectral_subspace_overlap", "1", subspace).labelled("reference", "first"));
         add(layer("update_norm_ratio", Field.Type.REAL, r -> r.dynamics().update().normRatio())
                 .exported("spectral_update_norm_ratio", "1", "Frobenius norm of the update since the previous snapshot over that of the weights")
-                .charted("update norm ratio ‖ΔW‖/‖W‖"));
+                .charted("update norm ratio ‖ΔW‖/‖W‖", "‖ΔW‖/‖W‖ (ratio)"));
         add(layer("update_stable_rank", Field.Type.REAL, r -> r.dynamics().update().stableRank())
                 .exported("spectral_update_stable_rank", "1", "Stable rank of the update since the previous snapshot"));
         add(layer("update_alignment", Field.Type.REAL, r -> r.dynamics().update().alignment())

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
@@ -159,6 +160,11 @@ public final class GrokkingExample implements Callable<Integer> {
                     if (step % evalEvery == 0 || step == steps) {
                         last = new Progress(loss(trainer, trainX, trainY), accuracy(trainer, trainX, trainY), accuracy(trainer, testX, testY));
                         progress.set(last);
+                        if (running.monitor() != null) {
+                            // beside the spectra on the live page, in the history and in TensorBoard
+                            running.monitor().recordTraining(step, "accuracy", "fraction", Map.of("train", last.train(), "test", last.test()));
+                            running.monitor().recordTraining(step, "loss", "cross-entropy, nats", Map.of("train", last.loss()));
+                        }
                         if (grokStep < 0 && last.test() >= 0.9) {
                             grokStep = step;
                         }

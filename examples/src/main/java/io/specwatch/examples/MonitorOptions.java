@@ -1,11 +1,16 @@
 package io.specwatch.examples;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import io.specwatch.export.SpecwatchServer;
+import io.specwatch.export.TensorBoardSink;
+import io.specwatch.history.HistoryReader;
 import io.specwatch.history.HistoryWriter;
+import io.specwatch.history.HtmlReport;
 import io.specwatch.monitor.AnalysisPriority;
 import io.specwatch.monitor.MonitorHealth;
 import io.specwatch.monitor.MonitorSettings;
@@ -26,8 +31,11 @@ public final class MonitorOptions {
     @Option(names = "--host", defaultValue = SpecwatchServer.DEFAULT_HOST, description = "address to bind; default: ${DEFAULT-VALUE}")
     String host;
 
-    @Option(names = "--history", description = "append the JSON Lines history to FILE")
+    @Option(names = "--history", description = "append a run to the JSON Lines history FILE (a new run id each time)")
     Path history;
+
+    @Option(names = "--tensorboard", paramLabel = "DIR", description = "also write TensorBoard event files into DIR (tensorboard --logdir DIR)")
+    Path tensorboard;
 
     @Option(names = "--vectors", defaultValue = "10", description = "singular triplets kept per layer for the dynamics (0: no dynamics); default: ${DEFAULT-VALUE}")
     int vectors;
@@ -52,6 +60,9 @@ public final class MonitorOptions {
     @Option(names = "--linger", defaultValue = "0", description = "keep serving this many seconds after training; default: ${DEFAULT-VALUE}")
     int linger;
 
+    /** The history sink, when --history was given and could be opened. */
+    private HistoryWriter historyWriter;
+
     /** Lower-case names on the command line, whatever the CommandLine's enum settings. */
     static final class PriorityConverter implements CommandLine.ITypeConverter<AnalysisPriority> {
         @Override
@@ -73,15 +84,13 @@ public final class MonitorOptions {
      * After training: waits up to {@code wait} for the queued snapshots, writes the HTML report
      * when --report was given, and returns the monitor's counters for the example's JSON summary.
      */
-    Summary finish(SpectralMonitor monitor, Duration wait) throws IOException, InterruptedException {
+    Summary finish(SpectralMonitor monitor, Duration wait) throws InterruptedException {
         if (monitor == null) {
             return new Summary(0, 0, 0, 0, 0);
         }
         monitor.awaitIdle(wait);
         if (report != null) {
-            java.nio.file.Files.writeString(report, io.specwatch.history.HtmlReport.render(
-                    io.specwatch.history.HistoryReader.read(history), "specwatch report: " + history.getFileName()));
-            System.err.println("specwatch: report written to " + report.toAbsolutePath());
+            writeReport();
         }
         MonitorHealth health = monitor.health();
         return new Summary(health.snapshots(), health.dropped(), health.maxPauseMillis(), health.totalPauseMillis(),
@@ -100,6 +109,22 @@ public final class MonitorOptions {
             // not Linux: no number
         }
         return Double.NaN;
+    }
+
+    /** The report of this run's history; a failure is one line on stderr, never the end of the example. */
+    private void writeReport() {
+        if (historyWriter == null) {
+            System.err.println("specwatch: no report: the history " + history + " could not be written");
+            return;
+        }
+        try {
+            HtmlReport.Rendered r = HtmlReport.render(List.of(history), HistoryReader.Limits.DEFAULT, "specwatch report: " + history.getFileName());
+            r.warnings().forEach(w -> System.err.println("specwatch: warning: " + w));
+            Files.writeString(report, r.html());
+            System.err.println("specwatch: report written to " + report.toAbsolutePath());
+        } catch (IOException | RuntimeException e) {
+            System.err.println("specwatch: cannot write the report " + report + ": " + e.getMessage());
+        }
     }
 
     /** Keeps serving --linger seconds after training (returns early, quietly, when interrupted). */
@@ -157,8 +182,21 @@ public final class MonitorOptions {
             settings.memoryBudgetBytes(memoryBudgetMb << 20);
         }
         SpectralMonitor monitor = settings.model(model).every(every).vectors(vectors).analysisPriority(analysisPriority).build();
+        // a history or event directory that cannot be written costs that output only, never the training
         if (history != null) {
-            monitor.addSink(new HistoryWriter(history, 200));
+            try {
+                historyWriter = new HistoryWriter(history, 200, monitor.settings());
+                monitor.addSink(historyWriter);
+            } catch (IOException e) {
+                System.err.println("specwatch: " + e.getMessage() + "; training goes on without it");
+            }
+        }
+        if (tensorboard != null) {
+            try {
+                monitor.addSink(new TensorBoardSink(tensorboard));
+            } catch (IOException e) {
+                System.err.println("specwatch: " + e.getMessage() + "; training goes on without it");
+            }
         }
         SpecwatchServer server = null;
         try {

@@ -18,6 +18,7 @@ import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.specwatch.history.HistoryReader;
+import io.specwatch.history.HistoryRecords;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -76,6 +77,12 @@ class GrokkingExampleTest {
             assertTrue(layers.stream().anyMatch(l -> l.contains(layer)), layer + " not monitored: " + layers);
         }
         assertTrue(layers.stream().anyMatch(l -> l.contains("attention_") && l.contains("queryProjection_weight")), "attention projections monitored: " + layers);
+        // the accuracy also goes into the history, as training records on the same step axis: one per evaluation
+        List<JsonNode> accuracy = HistoryReader.read(history, HistoryReader.Limits.DEFAULT).records().stream()
+                .filter(HistoryRecords::isTraining).filter(r -> r.path("metric").asText().equals("accuracy")).toList();
+        assertEquals(6, accuracy.size(), "steps 50 to 300");
+        assertEquals(300, accuracy.get(5).path("step").asLong());
+        assertEquals(Double.parseDouble(rows.get(6).split(",")[2]), accuracy.get(5).path("values").path("train").asDouble(), 1e-4);
     }
 
     @Test

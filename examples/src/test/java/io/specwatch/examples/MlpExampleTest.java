@@ -1,6 +1,7 @@
 package io.specwatch.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -21,7 +22,11 @@ class MlpExampleTest {
     @TempDir
     Path dir;
 
-    record Run(int exit, String out) {
+    record Run(int exit, String out, String err) {
+        Run(int exit, String out) {
+            this(exit, out, "");
+        }
+
         JsonNode summary() throws Exception {
             String[] lines = out.strip().split("\n");
             return new ObjectMapper().readTree(lines[lines.length - 1]);
@@ -57,8 +62,40 @@ class MlpExampleTest {
         assertTrue(s.get("train_seconds").asDouble() > 0);
         assertTrue(s.get("max_pause_ms").asDouble() >= 0);
         assertTrue(s.get("test_accuracy").asDouble() > 0.2, "learned something: " + s);
-        assertEquals(9 * 3, Files.readAllLines(history).size());
-        assertTrue(Files.readString(report).contains("class=\"esd\""));
+        assertEquals(1 + 9 * 3, Files.readAllLines(history).size(), "the run's header and a record per layer per snapshot");
+        String html = Files.readString(report);
+        assertTrue(html.contains("specwatchCharts.start({\"mode\":\"report\"") && html.contains("\"03Linear_weight\""), "the report embeds its data");
+    }
+
+    /** Issue 16: an unwritable --history stopped the job with a stack trace; a full disk under --report lost the JSON summary. */
+    @Test
+    void historyAndReportThatCannotBeWrittenCostOneLineNotTheRun() throws Exception {
+        Run unwritable = runCapturingErr("mlp", "--steps", "20", "--every", "10", "--port", "0", "--hidden", "32",
+                "--history", "/proc/x/h.jsonl", "--report", dir.resolve("r.html").toString());
+        assertEquals(0, unwritable.exit());
+        assertEquals(20, unwritable.summary().get("steps").asInt(), "trained, and the summary is printed");
+        assertTrue(unwritable.err().contains("specwatch: cannot write the history /proc/x/h.jsonl: /proc/x: "), unwritable.err());
+        assertFalse(unwritable.err().contains("\tat "), "no stack trace: " + unwritable.err());
+
+        Run full = runCapturingErr("mlp", "--steps", "20", "--every", "10", "--port", "0", "--hidden", "32",
+                "--history", dir.resolve("h.jsonl").toString(), "--report", "/dev/full");
+        assertEquals(0, full.exit());
+        assertEquals(20, full.summary().get("steps").asInt());
+        assertTrue(full.err().contains("specwatch: cannot write the report /dev/full: No space left on device"), full.err());
+        assertFalse(full.err().contains("\tat "), "no stack trace: " + full.err());
+    }
+
+    /** Like {@link #run}, with what the example wrote to stderr. */
+    static Run runCapturingErr(String... args) {
+        java.io.PrintStream original = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            Run r = run(args);
+            return new Run(r.exit(), r.out(), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setErr(original);
+        }
     }
 
     @Test
