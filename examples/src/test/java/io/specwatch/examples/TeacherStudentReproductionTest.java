@@ -35,6 +35,11 @@ class TeacherStudentReproductionTest {
                 if (!List.of(args).contains("--every")) {
                     all.addAll(List.of("--every", "1"));
                 }
+                // one PyTorch thread: with two, MKL's products came out differently under a busy machine,
+                // and the chaotic large-learning-rate runs (R7) turned that into different trajectories
+                if (!List.of(args).contains("--torch-threads")) {
+                    all.addAll(List.of("--torch-threads", "1"));
+                }
                 all.addAll(List.of(args));
                 MlpExampleTest.Run run = MlpExampleTest.run(all.toArray(String[]::new));
                 assertEquals(0, run.exit(), run.out());
