@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(name = "specwatch", mixinStandardHelpOptions = true, versionProvider = Specwatch.Version.class,
         description = "Spectral diagnostics of neural-network weight matrices (ESD, power-law alpha, "
                 + "Marchenko-Pastur spikes, ranks).",
-        subcommands = {AnalyzeCommand.class, ReportCommand.class, DemoCommand.class, BenchCommand.class, DoctorCommand.class,
+        subcommands = {AnalyzeCommand.class, WatchCommand.class, ReportCommand.class, DemoCommand.class, BenchCommand.class, DoctorCommand.class,
             CommandLine.HelpCommand.class})
 public final class Specwatch implements Runnable {
 

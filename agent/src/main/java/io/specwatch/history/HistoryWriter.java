@@ -74,13 +74,27 @@ public final class HistoryWriter implements ReportSink {
      * @throws IOException with one line naming the file and the reason, when it cannot be written
      */
     public HistoryWriter(Path file, int eigenvaluePoints, MonitorSettings settings) throws IOException {
+        this(file, eigenvaluePoints, settings, null);
+    }
+
+    /**
+     * Opens a history to go on with run {@code continueRun} (a restarted checkpoint watcher): instead
+     * of a new header, a {@code "record": "resume"} marker on a fresh line; null starts a new run.
+     */
+    public static HistoryWriter continuing(Path file, int eigenvaluePoints, MonitorSettings settings, String continueRun)
+            throws IOException {
+        return new HistoryWriter(file, eigenvaluePoints, settings, continueRun);
+    }
+
+    private HistoryWriter(Path file, int eigenvaluePoints, MonitorSettings settings, String continueRun) throws IOException {
         if (eigenvaluePoints < 0) {
             throw new IllegalArgumentException("eigenvaluePoints must be >= 0, got " + eigenvaluePoints);
         }
         this.file = file;
         this.eigenvaluePoints = eigenvaluePoints;
         Instant start = Instant.now();
-        this.runId = RUN_TIME.format(start) + "-" + String.format(Locale.ROOT, "%06x", new SecureRandom().nextInt(1 << 24));
+        this.runId = continueRun != null ? continueRun
+                : RUN_TIME.format(start) + "-" + String.format(Locale.ROOT, "%06x", new SecureRandom().nextInt(1 << 24));
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {
@@ -95,7 +109,8 @@ public final class HistoryWriter implements ReportSink {
             if (cut) {
                 header.append('\n'); // the previous run ended inside a record (a crash): start on a fresh line
             }
-            header.append(JSON.writeValueAsString(header(start, settings))).append('\n');
+            ObjectNode first = continueRun != null ? resumeMarker() : header(start, settings);
+            header.append(JSON.writeValueAsString(first)).append('\n');
             out.write(header.toString().getBytes(StandardCharsets.UTF_8));
             out.flush();
         } catch (IOException e) {
@@ -111,6 +126,14 @@ public final class HistoryWriter implements ReportSink {
     /** How many writes failed (each lost the records of one snapshot or one training value). */
     public synchronized long failures() {
         return failures;
+    }
+
+    private ObjectNode resumeMarker() {
+        ObjectNode resume = JSON.createObjectNode();
+        resume.put(HistoryRecords.KIND, "resume");
+        resume.put(HistoryRecords.RUN, runId);
+        resume.put("timestamp", System.currentTimeMillis() / 1000.0);
+        return resume;
     }
 
     private ObjectNode header(Instant start, MonitorSettings settings) {
@@ -185,11 +208,7 @@ public final class HistoryWriter implements ReportSink {
         try {
             if (lineCut) {
                 // the last failed write may have left part of a line: close it, and mark where the run goes on
-                ObjectNode resume = JSON.createObjectNode();
-                resume.put(HistoryRecords.KIND, "resume");
-                resume.put(HistoryRecords.RUN, runId);
-                resume.put("timestamp", System.currentTimeMillis() / 1000.0);
-                lines.insert(0, "\n" + json(resume) + "\n");
+                lines.insert(0, "\n" + json(resumeMarker()) + "\n");
             }
             out.write(lines.toString().getBytes(StandardCharsets.UTF_8));
             out.flush();

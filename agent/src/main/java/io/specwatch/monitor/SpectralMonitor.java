@@ -124,8 +124,11 @@ public final class SpectralMonitor implements AutoCloseable {
             long estimate = 0;
             long working = 0;
             for (TensorInfo t : selected) {
-                estimate = saturatingAdd(estimate, source.copyBytes(t));
-                working = Math.max(working, WorkingMemory.bytes(t));
+                long copy = source.copyBytes(t);
+                estimate = saturatingAdd(estimate, copy);
+                // a handle that reads later (a checkpoint) brings its values into the analysis's working memory
+                long values = copy != 0 ? 0 : t.elements() > Long.MAX_VALUE / 4 ? Long.MAX_VALUE : 4 * t.elements();
+                working = Math.max(working, saturatingAdd(WorkingMemory.bytes(t), values));
             }
             long besides = saturatingAdd(working, retainedBytes);
             if (!queue.tryReserve(estimate, besides)) {
