@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class MetricsDocumentationTest {
 
     private static final Path DOC = Path.of("..", "docs", "metrics.md");
-    private static final Pattern ROW = Pattern.compile("^\\|\\s*`(spectral_[a-z0-9_]+)`\\s*\\|(.*)\\|\\s*$");
+    private static final Pattern ROW = Pattern.compile("^\\|\\s*`((?:spectral|specwatch)_[a-z0-9_]+)`\\s*\\|(.*)\\|\\s*$");
     private static final Pattern LABEL = Pattern.compile("`([a-z_]+)`");
 
     /** name → the row's cells after the name. */
@@ -62,7 +62,9 @@ class MetricsDocumentationTest {
     @Test
     void theMonitorsOwnMetricsAreDocumentedWithTheirType() throws Exception {
         Map<String, List<String>> doc = documented();
-        MonitorMeterBinder.OWN_METRICS.forEach((name, type) -> {
+        java.util.Map<String, String> own = new java.util.LinkedHashMap<>(MonitorMeterBinder.OWN_METRICS);
+        own.putAll(io.specwatch.source.checkpoint.WatcherMetrics.METRICS);
+        own.forEach((name, type) -> {
             List<String> row = doc.get(name);
             assertTrue(row != null, name + " is exported but not in docs/metrics.md");
             assertTrue(row.get(0).startsWith(type), name + " is a " + type + ", documented as " + row.get(0));
@@ -72,7 +74,7 @@ class MetricsDocumentationTest {
     @Test
     void everyDocumentedMetricIsExported() throws Exception {
         for (String name : documented().keySet()) {
-            boolean known = MonitorMeterBinder.OWN_METRICS.containsKey(name)
+            boolean known = MonitorMeterBinder.OWN_METRICS.containsKey(name) || io.specwatch.source.checkpoint.WatcherMetrics.METRICS.containsKey(name)
                     || MetricCatalogue.exported().stream().anyMatch(f -> f.export().name().equals(name));
             assertTrue(known, name + " is documented but nothing exports it");
         }

@@ -26,14 +26,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A real DJL training job with the listener, scraped over real HTTP. */
-class MonitorEndToEndTest {
+public class MonitorEndToEndTest {
 
     @TempDir
     Path dir;
 
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    static HttpResponse<String> get(int port, String path, String accept) throws Exception {
+    public static HttpResponse<String> get(int port, String path, String accept) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10));
         if (accept != null) {
             b.header("Accept", accept);
@@ -42,7 +42,7 @@ class MonitorEndToEndTest {
     }
 
     /** The value of the first sample line of {@code metric} whose labels contain all {@code labels}. */
-    static double sample(String body, String metric, String... labels) {
+    public static double sample(String body, String metric, String... labels) {
         for (String line : body.split("\n")) {
             if (!line.startsWith(metric + "{") && !line.startsWith(metric + " ")) {
                 continue;
