@@ -5,9 +5,11 @@ package io.specwatch.metrics;
  * (docs/spectral-metrics.md §4).
  *
  * <p>The eigenvalues are rescaled to mean 1; a linear-kernel density estimate (bandwidth 0.1, 1000
- * grid points) is computed once, and σ of the MP law is fitted to it by least squares on a grid
- * followed by a finer local grid. Unlike WeightWatcher the density is not recomputed per trial σ:
- * it does not depend on σ.
+ * grid points) is computed once, and σ of the MP law is fitted to it by least squares: the grid
+ * search of WeightWatcher's {@code scipy.optimize.brute} (the same grid, to the last bit), then,
+ * as brute does by default, a Nelder–Mead polish from the best grid point
+ * ({@link NelderMead}, scipy's {@code fmin}). Unlike WeightWatcher the density is not recomputed
+ * per trial σ: it does not depend on σ.
  *
  * @param sigma     fitted σ on the rescaled (mean 1) scale
  * @param bulkEdge  upper bulk edge b on the rescaled scale
@@ -60,28 +62,25 @@ public record MarchenkoPasturFit(double sigma, double bulkEdge, double bulkMax, 
         Objective objective = new Objective(grid, density, grid[peak], q);
         double edgeFactor = square(1 + 1 / Math.sqrt(q));
         double s0 = Math.sqrt(maxRescaled / edgeFactor);
+        // brute's grid for slice(0.05·s0, 2·s0, 0.01·s0): numpy's arange, first minimum
+        double start = 0.05 * s0;
+        double stepSigma = 0.01 * s0;
+        int size = (int) Math.ceil((2.0 * s0 - start) / stepSigma);
+        double delta = (start + stepSigma) - start;
         double best = Double.NaN;
         double bestError = Double.POSITIVE_INFINITY;
-        for (int t = 5; t <= 200; t++) {
-            double sigma = 0.01 * t * s0;
+        for (int t = 0; t < size; t++) {
+            double sigma = t == 0 ? start : t == 1 ? start + stepSigma : start + t * delta;
             double error = objective.error(sigma);
             if (error < bestError) {
                 bestError = error;
                 best = sigma;
             }
         }
-        if (Double.isNaN(best)) {
-            return null;
+        if (Double.isNaN(best) || !(bestError < objective.penalty())) {
+            return null; // no σ on the grid is admissible (ours: WeightWatcher reports the grid's first σ)
         }
-        double coarse = best;
-        for (int t = -100; t <= 100; t++) {
-            double sigma = coarse + 1e-4 * t * s0;
-            double error = objective.error(sigma);
-            if (error < bestError) {
-                bestError = error;
-                best = sigma;
-            }
-        }
+        best = NelderMead.minimise(objective::error, best);
         double b = best * best * edgeFactor;
         double tw = Math.pow(q, -0.5) * Math.pow(b, 2.0 / 3) * Math.pow(esd.m(), -2.0 / 3);
         double threshold = b + Math.sqrt(tw);
@@ -129,21 +128,54 @@ public record MarchenkoPasturFit(double sigma, double bulkEdge, double bulkMax, 
         return v * v;
     }
 
-    /** Least-squares misfit between the MP density and the KDE over the grid points with enough density. */
-    private record Objective(double[] grid, double[] density, double peakX, double q) {
+    /**
+     * Least-squares misfit between the MP density and the KDE over the grid points whose density
+     * exceeds 0.01. A σ whose bulk misses the density's peak, or whose edge b lies beyond the last
+     * such point, gets WeightWatcher's penalty (a residual of 1000 at every point) instead.
+     */
+    private static final class Objective {
+        private final double[] x;
+        private final double[] y;
+        private final double peakX;
+        private final double lastX;
+        private final double q;
+
+        Objective(double[] grid, double[] density, double peakX, double q) {
+            int kept = 0;
+            for (double d : density) {
+                if (d > MIN_DENSITY) {
+                    kept++;
+                }
+            }
+            x = new double[kept];
+            y = new double[kept];
+            int k = 0;
+            for (int g = 0; g < grid.length; g++) {
+                if (density[g] > MIN_DENSITY) {
+                    x[k] = grid[g];
+                    y[k++] = density[g];
+                }
+            }
+            this.peakX = peakX;
+            this.lastX = kept > 0 ? x[kept - 1] : 0;
+            this.q = q;
+        }
+
+        double penalty() {
+            return 1000.0 * 1000.0 * x.length;
+        }
+
         double error(double sigma) {
             double s2 = sigma * sigma;
             double a = s2 * square(1 - 1 / Math.sqrt(q));
             double b = s2 * square(1 + 1 / Math.sqrt(q));
-            if (b < peakX || a > peakX) {
-                return Double.POSITIVE_INFINITY;
+            if (b < peakX || b > lastX || a > peakX) {
+                return penalty();
             }
             double error = 0;
-            for (int g = 0; g < grid.length; g++) {
-                if (density[g] >= MIN_DENSITY) {
-                    double diff = MarchenkoPasturFit.density(grid[g], sigma, q) - density[g];
-                    error += diff * diff;
-                }
+            for (int g = 0; g < x.length; g++) {
+                double diff = MarchenkoPasturFit.density(x[g], sigma, q) - y[g];
+                error += diff * diff;
             }
             return error;
         }
