@@ -4,16 +4,20 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.specwatch.analysis.ConvLayout;
 import io.specwatch.analysis.LayerAnalyzer;
 import io.specwatch.analysis.MatrixReport;
-import io.specwatch.engine.BlasThreads;
+import io.specwatch.analysis.TensorInfo;
+import io.specwatch.analysis.WorkingMemory;
 import io.specwatch.catalogue.ReportRecords;
+import io.specwatch.engine.BlasThreads;
 import io.specwatch.engine.DeviceEngines;
 import io.specwatch.engine.SpectrumEngine;
+import io.specwatch.engine.SpectrumEngines;
 import io.specwatch.engine.cuda.CudaSpectrumEngine;
 import io.specwatch.metrics.SpectralPhase;
 import io.specwatch.tensorfile.Checkpoint;
@@ -71,14 +75,18 @@ final class AnalyzeCommand implements Callable<Integer> {
             description = "how the ESD is computed: auto, gram32, gram64, svd32, svd64, or an engine a plugin on the classpath provides; default: ${DEFAULT-VALUE}")
     String engine;
 
-    @Option(names = "--threads", defaultValue = "0", description = "BLAS threads for the analysis (0: leave OpenBLAS's default)")
+    @Option(names = "--jobs", defaultValue = "0", paramLabel = "N",
+            description = "matrices analysed at once, each on one BLAS thread (0: one per core; 1: one at a time); default: ${DEFAULT-VALUE}")
+    int jobs;
+
+    @Option(names = "--threads", defaultValue = "0", description = "BLAS threads per matrix (0: 1 with several jobs, else OpenBLAS's default)")
     int threads;
 
     @Mixin
     DeviceOptions device;
 
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ConvLayout layout;
@@ -88,8 +96,8 @@ final class AnalyzeCommand implements Callable<Integer> {
             err.println("specwatch analyze: --conv must be slices or flatten, got '" + conv + "'");
             return Specwatch.EXIT_BAD_INPUT;
         }
-        if (threads < 0) {
-            err.println("specwatch analyze: --threads must be >= 0, got " + threads);
+        if (threads < 0 || jobs < 0) {
+            err.println("specwatch analyze: --threads and --jobs must be >= 0, got " + threads + " and " + jobs);
             return Specwatch.EXIT_BAD_INPUT;
         }
         DeviceEngines.Choice choice = device.choose("analyze", engine, seed, err);
@@ -97,51 +105,69 @@ final class AnalyzeCommand implements Callable<Integer> {
             return Specwatch.EXIT_BAD_INPUT;
         }
         SpectrumEngine spectra = choice.engine();
+        // matrices in parallel, one BLAS thread each, measured faster than BLAS threads on one matrix at a time
+        // (docs/benchmarks.md); a GPU engine takes one matrix at a time
+        int workers = choice.onGpu() ? 1 : jobs > 0 ? jobs : Runtime.getRuntime().availableProcessors();
         if (threads > 0) {
             BlasThreads.set(threads);
+        } else if (workers > 1) {
+            BlasThreads.set(1);
         }
-        LayerAnalyzer analyzer = new LayerAnalyzer(spectra, new LayerAnalyzer.Options(layout, traps, seed, SpectralPhase.Thresholds.DEFAULT));
+        LayerAnalyzer.Options options = new LayerAnalyzer.Options(layout, traps, seed, SpectralPhase.Thresholds.DEFAULT);
+        SpectrumEngine first = spectra;
+        ThreadLocal<LayerAnalyzer> analyzers = ThreadLocal.withInitial(() -> new LayerAnalyzer(
+                workers == 1 ? first : SpectrumEngines.create(engine, seed), options));
+        long startup = warmUp(options);
+        if (device.verbose) {
+            err.printf(java.util.Locale.ROOT, "specwatch: start-up %.2f s (native libraries and a warm-up; not in any matrix's seconds), %d worker(s)%n",
+                    startup / 1e9, workers);
+        }
         ObjectMapper json = new ObjectMapper();
         ReportTable table = new ReportTable();
         ReadLimits limits = ReadLimits.DEFAULT.withMaxElements(maxElements);
-        int exit = 0;
-        for (Path path : files) {
-            String where = "specwatch: " + Printable.of(path.toString()) + ": ";
-            try (Checkpoint checkpoint = Checkpoint.open(path, limits)) {
-                for (TensorEntry entry : checkpoint.entries()) {
-                    MatrixReport report;
-                    try {
-                        report = analyze(checkpoint, entry, analyzer, err);
-                    } catch (TensorTooLargeException e) {
-                        err.println(where + e.getMessage());
-                        exit = Math.max(exit, Specwatch.EXIT_BAD_INPUT);
-                        continue;
-                    } catch (OutOfMemoryError e) {
-                        // the read fitted the heap but the analysis did not: say so and go on with the next tensor
-                        err.println(where + Printable.of(entry.name()) + " " + entry.shapeText() + ": ran out of memory analysing it"
-                                + " (JAVA_OPTS=-Xmx… for a larger heap, --max-elements to skip such tensors)");
-                        exit = Math.max(exit, Specwatch.EXIT_BAD_INPUT);
-                        continue;
-                    }
-                    if (report == null) {
-                        continue;
-                    }
-                    if (format == Format.json) {
-                        out.println(json.writeValueAsString(ReportRecords.matrix(report, eigenvaluesOut)));
-                        out.flush();
-                    } else {
-                        table.add(report);
-                    }
+        int[] exit = {0};
+        Consumer<Result> sink = r -> {
+            if (r.message() != null) {
+                err.println(r.message());
+                exit[0] = Math.max(exit[0], r.exit());
+            }
+            if (r.report() == null) {
+                return;
+            }
+            if (format == Format.json) {
+                try {
+                    out.println(json.writeValueAsString(ReportRecords.matrix(r.report(), eigenvaluesOut)));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
                 }
-            } catch (TensorFormatException | IllegalArgumentException e) {
-                err.println(where + e.getMessage());
-                exit = Math.max(exit, Specwatch.EXIT_BAD_INPUT);
-            } catch (java.io.IOException e) {
-                err.println(where + e.getMessage());
-                exit = Math.max(exit, Specwatch.EXIT_BAD_INPUT);
-            } catch (RuntimeException e) {
-                err.println(where + "analysis failed: " + e);
-                exit = exit == 0 ? Specwatch.EXIT_FAILURE : exit;
+                out.flush();
+            } else {
+                table.add(r.report());
+            }
+        };
+        long budget = Runtime.getRuntime().maxMemory() / 4 * 3;
+        try (ParallelAnalysis<Result> parallel = new ParallelAnalysis<>(workers, budget, sink)) {
+            for (Path path : files) {
+                String where = "specwatch: " + Printable.of(path.toString()) + ": ";
+                try (Checkpoint checkpoint = Checkpoint.open(path, limits)) {
+                    for (TensorEntry entry : checkpoint.entries()) {
+                        submit(parallel, checkpoint, entry, analyzers, where, err);
+                    }
+                    // results before the next file's errors, and the checkpoint stays open while it is read
+                    parallel.finish();
+                } catch (TensorFormatException | IllegalArgumentException e) {
+                    parallel.finish();
+                    err.println(where + e.getMessage());
+                    exit[0] = Math.max(exit[0], Specwatch.EXIT_BAD_INPUT);
+                } catch (java.io.IOException e) {
+                    parallel.finish();
+                    err.println(where + e.getMessage());
+                    exit[0] = Math.max(exit[0], Specwatch.EXIT_BAD_INPUT);
+                } catch (RuntimeException e) {
+                    parallel.finish();
+                    err.println(where + "analysis failed: " + e);
+                    exit[0] = exit[0] == 0 ? Specwatch.EXIT_FAILURE : exit[0];
+                }
             }
         }
         if (format == Format.table) {
@@ -154,35 +180,79 @@ final class AnalyzeCommand implements Callable<Integer> {
             }
             gpu.close();
         }
-        return exit;
+        return exit[0];
     }
 
-    /** The report of one tensor, or null (after saying why on stderr) when it is skipped. */
-    private MatrixReport analyze(Checkpoint file, TensorEntry entry, LayerAnalyzer analyzer, PrintWriter err)
-            throws TensorFormatException {
+    /** One tensor's outcome: a report, or a line to print (and the exit status it calls for), or both absent (skipped silently). */
+    private record Result(MatrixReport report, String message, int exit) {
+        static Result of(MatrixReport report) {
+            return new Result(report, null, 0);
+        }
+
+        static Result say(String message, int exit) {
+            return new Result(null, message, exit);
+        }
+    }
+
+    /** The start-up cost, paid once before the first matrix: native libraries, classes, a warm-up analysis. */
+    private static long warmUp(LayerAnalyzer.Options options) {
+        long t0 = System.nanoTime();
+        new LayerAnalyzer(io.specwatch.engine.AutomaticEngine.withDefaults(options.seed()), options).warmUp();
+        return System.nanoTime() - t0;
+    }
+
+    /** Reads one tensor on this thread (the checkpoint is not thread-safe) and submits its analysis. */
+    private void submit(ParallelAnalysis<Result> parallel, Checkpoint file, TensorEntry entry, ThreadLocal<LayerAnalyzer> analyzers,
+                        String where, PrintWriter err) throws TensorFormatException, InterruptedException {
         String name = Printable.of(entry.name());
         if (entry.type() == null) {
-            err.println("skipped " + name + " " + entry.shapeText() + ": dtype " + Printable.of(entry.typeName()) + " is not floating point");
-            return null;
+            parallel.submit(0, () -> Result.say("skipped " + name + " " + entry.shapeText() + ": dtype " + Printable.of(entry.typeName())
+                    + " is not floating point", 0));
+            return;
         }
         if (entry.elementCount() == 0) {
-            err.println("skipped " + name + " " + entry.shapeText() + ": empty");
-            return null;
+            parallel.submit(0, () -> Result.say("skipped " + name + " " + entry.shapeText() + ": empty", 0));
+            return;
         }
         if (entry.dimensions() >= 2) {
-            return analyzer.analyze(entry.name(), entry.shape(), file.readFloats(entry));
+            float[] values;
+            try {
+                values = file.readFloats(entry);
+            } catch (TensorTooLargeException e) {
+                parallel.submit(0, () -> Result.say(where + e.getMessage(), Specwatch.EXIT_BAD_INPUT));
+                return;
+            }
+            long bytes = 4L * values.length + WorkingMemory.bytes(new TensorInfo(entry.name(), entry.shape()));
+            parallel.submit(bytes, () -> {
+                try {
+                    return Result.of(analyzers.get().analyze(entry.name(), entry.shape(), values));
+                } catch (OutOfMemoryError e) {
+                    // the read fitted the heap but the analysis did not: say so and go on with the next tensor
+                    return Result.say(where + name + " " + entry.shapeText() + ": ran out of memory analysing it"
+                            + " (JAVA_OPTS=-Xmx… for a larger heap, --max-elements to skip such tensors)", Specwatch.EXIT_BAD_INPUT);
+                }
+            });
+            return;
         }
         if (eigenvalues && entry.dimensions() == 1) {
-            double[] values = file.readDoubles(entry);
+            double[] values;
             try {
-                return analyzer.analyzeEigenvalues(entry.name(), values);
-            } catch (IllegalArgumentException e) {
-                throw new TensorFormatException(name + ": " + e.getMessage());
+                values = file.readDoubles(entry);
+            } catch (TensorTooLargeException e) {
+                parallel.submit(0, () -> Result.say(where + e.getMessage(), Specwatch.EXIT_BAD_INPUT));
+                return;
             }
+            parallel.submit(8L * values.length, () -> {
+                try {
+                    return Result.of(analyzers.get().analyzeEigenvalues(entry.name(), values));
+                } catch (IllegalArgumentException e) {
+                    return Result.say(where + name + ": " + e.getMessage(), Specwatch.EXIT_BAD_INPUT);
+                }
+            });
+            return;
         }
-        err.println("skipped " + name + " " + entry.shapeText() + ": fewer than 2 dimensions"
-                + (entry.dimensions() == 1 ? " (use --eigenvalues to fit a 1-D eigenvalue sample)" : ""));
-        return null;
+        parallel.submit(0, () -> Result.say("skipped " + name + " " + entry.shapeText() + ": fewer than 2 dimensions"
+                + (entry.dimensions() == 1 ? " (use --eigenvalues to fit a 1-D eigenvalue sample)" : ""), 0));
     }
 
     /** A count of elements: an integer, or a number in scientific notation with an integral value (2e9). */

@@ -8,7 +8,13 @@ import io.specwatch.engine.SpectrumEngineProvider;
 /** A plugin engine found through META-INF/services (tests only): the default engine, counted. */
 public final class CountingEngineProvider implements SpectrumEngineProvider {
 
-    static volatile CountingEngine last;
+    /** Every engine made, one per analysis thread. */
+    static final java.util.List<CountingEngine> MADE = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Spectra computed by all of them. */
+    static int spectra() {
+        return MADE.stream().mapToInt(e -> e.spectra.get()).sum();
+    }
 
     @Override
     public String name() {
@@ -17,7 +23,8 @@ public final class CountingEngineProvider implements SpectrumEngineProvider {
 
     @Override
     public SpectrumEngine create(long seed) {
-        last = new CountingEngine(AutomaticEngine.withDefaults(seed));
-        return last;
+        CountingEngine engine = new CountingEngine(AutomaticEngine.withDefaults(seed));
+        MADE.add(engine);
+        return engine;
     }
 }

@@ -5,6 +5,8 @@ import java.util.SplittableRandom;
 
 import io.specwatch.engine.AutomaticEngine;
 import io.specwatch.engine.DenseMatrix;
+import io.specwatch.engine.GramEigenEngine;
+import io.specwatch.engine.RandomizedSvdEngine;
 import io.specwatch.engine.SingularVectors;
 import io.specwatch.engine.Spectrum;
 import io.specwatch.engine.SpectrumEngine;
@@ -93,14 +95,22 @@ public final class LayerAnalyzer {
     }
 
     /**
-     * Runs the engine once on a small matrix, with vectors and a top-triplet request, so that
-     * native libraries and classes load now rather than at the first real analysis. Call it on the
-     * thread that will analyse.
+     * Pays the one-time start-up now rather than in the first real matrix's time: loads the native
+     * libraries (ND4J, OpenBLAS) and runs the analysis code often enough to be compiled, with the
+     * default CPU engines on modest matrices (about 0.3 s). The analyzer's own engine is not
+     * touched. Call it on the thread that will analyse (ND4J sets the OpenMP thread count of the
+     * thread that loads it).
      */
     public void warmUp() {
-        DenseMatrix a = io.specwatch.engine.SyntheticMatrices.gaussian(48, 32, 1);
-        analyze("warm-up", new long[] {48, 32}, a.values(), Dynamics.DEFAULT_TOP);
-        engine.decompose(a, SpectrumRequest.topK(1));
+        LayerAnalyzer defaults = new LayerAnalyzer(AutomaticEngine.withDefaults(options.seed()), options);
+        DenseMatrix m = io.specwatch.engine.SyntheticMatrices.gaussian(384, 256, 1);
+        for (int i = 0; i < 2; i++) {
+            defaults.analyze("warm-up", new long[] {384, 256}, m.values(), Dynamics.DEFAULT_TOP);
+        }
+        // the paths of large matrices: the float32 Gram matrix, the randomized top-k, Lanczos
+        GramEigenEngine.float32().decompose(io.specwatch.engine.SyntheticMatrices.gaussian(64, 48, 2), SpectrumRequest.eigenvaluesOnly());
+        RandomizedSvdEngine.withDefaults(0).decompose(io.specwatch.engine.SyntheticMatrices.gaussian(300, 200, 3), SpectrumRequest.topK(10));
+        defaults.engine().decompose(m, SpectrumRequest.topK(1));
     }
 
     /** The engine this analyzer decomposes with. */
