@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The mlp demo's training time with and without 2000 concurrent scrapes of its /metrics, alternating
+# RUNS times, and the scrapes' latencies. Loopback only. Build first: mvn -B -q package -DskipTests
+#   bench/scrape-load.sh [RUNS] [STEPS]
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+runs=${1:-3}; steps=${2:-2000}
+port=9619
+for i in $(seq "$runs"); do
+  quiet=$(bin/specwatch-example mlp --steps "$steps" --port "$port" 2>/dev/null | tail -n 1)
+  echo "quiet  $(echo "$quiet" | python3 -c 'import json,sys; print(json.load(sys.stdin)["train_seconds"])')"
+  bin/specwatch-example mlp --steps "$steps" --port "$port" --linger 2 > /tmp/scrape-load.out 2>/dev/null &
+  job=$!
+  # the load starts as soon as the server listens (training starts right after)
+  until curl -s -o /dev/null "http://127.0.0.1:$port/-/healthy"; do sleep 0.05; done
+  python3 bench/scrape-load.py "$port" --concurrency 2000 --seconds 600 > /tmp/scrape-load.json &
+  load=$!
+  wait "$job"
+  wait "$load" || true
+  echo "loaded $(tail -n 1 /tmp/scrape-load.out | python3 -c 'import json,sys; print(json.load(sys.stdin)["train_seconds"])')  scrapes $(cat /tmp/scrape-load.json)"
+done
