@@ -12,6 +12,7 @@ import io.specwatch.analysis.ConvLayout;
 import io.specwatch.analysis.LayerAnalyzer;
 import io.specwatch.analysis.MatrixReport;
 import io.specwatch.analysis.TensorInfo;
+import io.specwatch.analysis.TensorValues;
 import io.specwatch.analysis.WorkingMemory;
 import io.specwatch.catalogue.ReportRecords;
 import io.specwatch.engine.BlasThreads;
@@ -215,17 +216,17 @@ final class AnalyzeCommand implements Callable<Integer> {
             return;
         }
         if (entry.dimensions() >= 2) {
-            float[] values;
+            TensorValues values;
             try {
-                values = file.readFloats(entry);
+                values = TensorValues.read(file, entry);
             } catch (TensorTooLargeException e) {
                 parallel.submit(0, () -> Result.say(where + e.getMessage(), Specwatch.EXIT_BAD_INPUT));
                 return;
             }
-            long bytes = 4L * values.length + WorkingMemory.bytes(new TensorInfo(entry.name(), entry.shape()));
+            long bytes = 4L * values.values().length + WorkingMemory.bytes(new TensorInfo(entry.name(), entry.shape()));
             parallel.submit(bytes, () -> {
                 try {
-                    return Result.of(analyzers.get().analyze(entry.name(), entry.shape(), values));
+                    return Result.of(analyzers.get().analyze(entry.name(), entry.shape(), values, 0));
                 } catch (OutOfMemoryError e) {
                     // the read fitted the heap but the analysis did not: say so and go on with the next tensor
                     return Result.say(where + name + " " + entry.shapeText() + ": ran out of memory analysing it"

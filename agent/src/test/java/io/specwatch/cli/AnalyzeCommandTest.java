@@ -134,6 +134,48 @@ class AnalyzeCommandTest {
     }
 
     @Test
+    void float64EntriesBeyondFloat32sRangeKeepTheirSpectrum() throws Exception {
+        // 1e200 overflows float32 and 1e-200 underflows it: they must read as the same matrix times c
+        int rows = 120;
+        int cols = 80;
+        double[] w = gaussian(rows * cols, 21);
+        Map<String, double[]> files = new LinkedHashMap<>();
+        for (double c : new double[] {1, 1e200, 1e-200, 1e-40}) {
+            double[] scaled = Arrays.stream(w).map(v -> v * c).toArray();
+            files.put(c + ".npy", scaled);
+        }
+        List<String> args = new java.util.ArrayList<>(List.of("analyze", "--format", "json"));
+        for (Map.Entry<String, double[]> f : files.entrySet()) {
+            args.add(TensorFiles.write(dir, f.getKey(), TensorFiles.npy("<f8", false, new long[] {rows, cols}, f.getValue(),
+                    ByteOrder.LITTLE_ENDIAN)).toString());
+        }
+        Run r = run(args.toArray(String[]::new));
+        assertEquals(0, r.exit(), r.err());
+        List<JsonNode> recs = r.records();
+        JsonNode unit = recs.get(0);
+        double[] log10c = {0, 200, -200, -40};
+        for (int i = 1; i < recs.size(); i++) {
+            JsonNode rec = recs.get(i);
+            String which = "c = 1e" + (int) log10c[i];
+            assertEquals("ok", rec.get("status").asText(), which);
+            assertEquals(unit.get("phase").asText(), rec.get("phase").asText(), which);
+            assertEquals(unit.get("alpha").asDouble(), rec.get("alpha").asDouble(), 1e-6, which); // float32 rounding of c·w differs
+            assertEquals(unit.get("stable_rank").asDouble(), rec.get("stable_rank").asDouble(), 1e-6, which);
+            assertEquals(unit.get("matrix_rank").asInt(), rec.get("matrix_rank").asInt(), which);
+            assertEquals(unit.get("mp_softrank").asDouble(), rec.get("mp_softrank").asDouble(), 1e-6, which);
+            // log10 of λ and Σλ move by 2·log10 c exactly; α·log10 λ_max by α·2·log10 c
+            assertEquals(unit.get("log_norm").asDouble() + 2 * log10c[i], rec.get("log_norm").asDouble(), 1e-5, which);
+            assertEquals(unit.get("log_spectral_norm").asDouble() + 2 * log10c[i], rec.get("log_spectral_norm").asDouble(), 1e-5, which);
+            assertEquals(unit.get("alpha_weighted").asDouble() + unit.get("alpha").asDouble() * 2 * log10c[i],
+                    rec.get("alpha_weighted").asDouble(), 1e-4, which);
+        }
+        // 1e-40 fits float64's λ (1e-80 · N): λ_max and xmin are c² times the unit ones
+        assertEquals(unit.get("lambda_max").asDouble() * 1e-80, recs.get(3).get("lambda_max").asDouble(),
+                1e-5 * unit.get("lambda_max").asDouble() * 1e-80);
+        assertEquals(unit.get("xmin").asDouble() * 1e-80, recs.get(3).get("xmin").asDouble(), 1e-5 * unit.get("xmin").asDouble() * 1e-80);
+    }
+
+    @Test
     void safetensorsAnalysesEveryFloatTensorWithTwoOrMoreDimensionsAndListsTheRest() throws Exception {
         Map<String, TensorFiles.Tensor> t = new LinkedHashMap<>();
         double[] w = gaussian(40 * 24, 3);

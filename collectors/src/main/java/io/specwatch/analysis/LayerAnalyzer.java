@@ -95,6 +95,14 @@ public final class LayerAnalyzer {
     }
 
     /**
+     * Analyses a tensor given as float32 times 2^exponent (float64 data beyond float32's range):
+     * the analysis runs on the float32 values and the report is returned in the data's own units.
+     */
+    public MatrixReport analyze(String name, long[] shape, TensorValues values, int vectors) {
+        return analyze(name, shape, values.values(), vectors).timesPowerOfTwo(values.exponent());
+    }
+
+    /**
      * Pays the one-time start-up now rather than in the first real matrix's time: loads the native
      * libraries (ND4J, OpenBLAS) and runs the analysis code often enough to be compiled, with the
      * default CPU engines on modest matrices (about 0.3 s). The analyzer's own engine is not

@@ -39,20 +39,21 @@ final class LayerState {
     }
 
     /**
-     * The previous snapshot's values when they exist and have {@code length} entries; null otherwise
-     * (also when a handle's storage is gone, e.g. a checkpoint rotated away: no ΔW then).
+     * The previous snapshot's values, as multiples of 2^{@code exponent} like the current ones, when
+     * they exist and have {@code length} entries; null otherwise (also when a handle's storage is
+     * gone, e.g. a checkpoint rotated away: no ΔW then).
      */
-    float[] previousValues(int length) {
+    float[] previousValues(int length, int exponent) {
         if (previousTensor == null) {
             return null;
         }
-        float[] values;
+        TensorValues values;
         try {
-            values = previousTensor.values();
+            values = previousTensor.read();
         } catch (IOException e) {
             return null;
         }
-        return values.length == length ? values : null;
+        return values.values().length == length ? values.at(exponent) : null;
     }
 
     /** Makes this snapshot the previous one. */

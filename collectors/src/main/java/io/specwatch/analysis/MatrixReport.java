@@ -104,4 +104,34 @@ public record MatrixReport(String name, long[] shape, int rows, int cols, int nE
     public String warning() {
         return powerLaw() == null ? null : powerLaw().warning();
     }
+
+    /**
+     * This report for the matrix times 2^e: what an analysis of float64 data divided by 2^e
+     * ({@link TensorValues}) reports in the data's own units. Scale-free numbers (α, ranks,
+     * spikes, phase, status) are unchanged; σ, λ and norms are multiplied (and become ±∞ or 0
+     * only where float64 itself cannot hold them); logarithms are shifted exactly.
+     */
+    MatrixReport timesPowerOfTwo(int e) {
+        if (e == 0 || rank == null) {
+            return this;
+        }
+        double[] lambda = null;
+        if (eigenvalues != null) {
+            lambda = new double[eigenvalues.length];
+            for (int i = 0; i < lambda.length; i++) {
+                lambda[i] = Math.scalb(eigenvalues[i], 2 * e);
+            }
+        }
+        SingularVectors v = vectors;
+        if (v != null) {
+            double[] sigma = new double[v.singularValues().length];
+            for (int i = 0; i < sigma.length; i++) {
+                sigma[i] = Math.scalb(v.singularValues()[i], e);
+            }
+            v = new SingularVectors(sigma, v.left(), v.right());
+        }
+        return new MatrixReport(name, shape, rows, cols, nEvals, rank.timesPowerOfTwo(e), tail.timesPowerOfTwo(e),
+                mp == null ? null : mp.timesPowerOfTwo(e), correlationTraps, phase, status, nonFiniteValues, engine, seconds,
+                lambda, v);
+    }
 }

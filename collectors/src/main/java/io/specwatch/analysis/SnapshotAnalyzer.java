@@ -55,7 +55,7 @@ public final class SnapshotAnalyzer {
     }
 
     /** One layer's analysis of the current snapshot, before the cross-layer alignment is known. */
-    private record Measured(String layer, MatrixReport report, LayerState state, LayerDynamics.Comparison previous,
+    private record Measured(String layer, MatrixReport report, double[] top, LayerState state, LayerDynamics.Comparison previous,
                             LayerDynamics.Comparison first, Dynamics.Update update, Map<String, Double> directions) {
     }
 
@@ -132,31 +132,38 @@ public final class SnapshotAnalyzer {
             LayerDynamics dynamics = new LayerDynamics(m.previous(), m.first(), m.update(), alignment,
                     m.state().baseline(), m.directions(), m.state().correlationTraps());
             reports.add(new LayerReport(snapshot.step(), snapshot.epochMillis(), settings.model(), m.layer(), m.report(),
-                    dynamics, m.report().topSingularValues(settings.topSingularValues())));
+                    dynamics, m.top()));
         }
         return reports;
     }
 
     private Measured measure(WeightTensor tensor, LayerAnalyzer layerAnalyzer) throws Exception {
         TensorInfo info = tensor.info();
-        float[] values = tensor.values();
-        MatrixReport report = layerAnalyzer.analyze(info.name(), info.shape(), values, settings.vectors());
+        TensorValues read = tensor.read();
+        float[] values = read.values();
+        // analysed in the values' units, reported in the tensor's (σ computed before λ = σ² may leave float64)
+        MatrixReport inValueUnits = layerAnalyzer.analyze(info.name(), info.shape(), values, settings.vectors());
+        MatrixReport report = inValueUnits.timesPowerOfTwo(read.exponent());
+        double[] top = inValueUnits.topSingularValues(settings.topSingularValues());
+        for (int i = 0; i < top.length; i++) {
+            top[i] = Math.scalb(top[i], read.exponent());
+        }
         LayerState state = layers.computeIfAbsent(info.name(), k -> new LayerState());
         state.remember(report);
         SingularVectors now = report.vectors();
         if (now == null) {
-            return new Measured(info.name(), report, state, LayerDynamics.Comparison.NONE, LayerDynamics.Comparison.NONE,
+            return new Measured(info.name(), report, top, state, LayerDynamics.Comparison.NONE, LayerDynamics.Comparison.NONE,
                     Dynamics.Update.NONE, Map.of());
         }
         LayerDynamics.Comparison previous = compare(now, state.previousVectors());
         LayerDynamics.Comparison first = compare(now, state.firstVectors());
         Dynamics.Update update = Dynamics.Update.NONE;
-        float[] before = state.previousValues(values.length);
+        float[] before = state.previousValues(values.length, read.exponent());
         if (before != null) {
             update = UpdateSpectrum.of(new DenseMatrix(report.rows(), report.cols(), values), before, now, engine);
         }
         state.advance(now, tensor);
-        return new Measured(info.name(), report, state, previous, first, update, directionOverlaps(info.name(), now));
+        return new Measured(info.name(), report, top, state, previous, first, update, directionOverlaps(info.name(), now));
     }
 
     private static LayerDynamics.Comparison compare(SingularVectors now, SingularVectors reference) {

@@ -42,4 +42,17 @@ public record TailFit(PowerLawFit powerLaw, Double alphaHill, Double alphaWeight
         }
         return new TailFit(fit, alphaHill, alpha * Math.log10(lambdaMax), Math.log10(sum), tail);
     }
+
+    /** This tail for the matrix times 2^e: α·log10 λ_max and log10 Σλ^α move by α·2e·log10 2, xmin by 4^e. */
+    TailFit timesPowerOfTwo(int e) {
+        if (powerLaw == null) {
+            return this;
+        }
+        PowerLawFit fit = powerLaw.timesPowerOfTwo(e);
+        if (!ok()) {
+            return new TailFit(fit, alphaHill, alphaWeighted, logAlphaNorm, tailSize);
+        }
+        double shift = powerLaw.alpha() * 2 * e * Math.log10(2);
+        return new TailFit(fit, alphaHill, alphaWeighted + shift, logAlphaNorm + shift, tailSize);
+    }
 }

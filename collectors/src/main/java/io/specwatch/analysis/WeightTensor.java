@@ -18,6 +18,15 @@ public interface WeightTensor {
      */
     float[] values() throws IOException;
 
+    /**
+     * The entries with their scale: what the analysis reads. A handle on float64 data beyond
+     * float32's range overrides it ({@link TensorValues#of(double[])}); for everything else it is
+     * {@link #values()} as they are.
+     */
+    default TensorValues read() throws IOException {
+        return TensorValues.of(values());
+    }
+
     /** Bytes this tensor holds in memory now (a copy: 4 per entry; a handle: 0). */
     long heldBytes();
 }

@@ -180,4 +180,9 @@ public record MarchenkoPasturFit(double sigma, double bulkEdge, double bulkMax, 
             return error;
         }
     }
+
+    /** This fit for the matrix times 2^e: the bulk edge in the ESD's units times 4^e; the rest is scale-free. */
+    public MarchenkoPasturFit timesPowerOfTwo(int e) {
+        return new MarchenkoPasturFit(sigma, bulkEdge, Math.scalb(bulkMax, 2 * e), twMargin, spikes, softRank);
+    }
 }

@@ -231,4 +231,9 @@ public record PowerLawFit(double alpha, double xmin, double ksDistance, double s
             return Math.abs(1 - Math.exp(exponent * logRatio) - (double) m / k);
         }
     }
+
+    /** This fit for the eigenvalues of the matrix times 2^e: xmin times 4^e, α and the rest unchanged. */
+    public PowerLawFit timesPowerOfTwo(int e) {
+        return new PowerLawFit(alpha, Math.scalb(xmin, 2 * e), ksDistance, sigma, tailCount, fitted);
+    }
 }

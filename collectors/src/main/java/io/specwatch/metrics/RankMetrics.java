@@ -58,4 +58,14 @@ public record RankMetrics(double svMax, double lambdaMax, double norm, double lo
         return new RankMetrics(svMax, lambdaMax, norm, Math.log10(norm), Math.log10(lambdaMax),
                 norm / lambdaMax, rank, entropy, effectiveRank, effectiveRank / count);
     }
+
+    /**
+     * These metrics for the matrix times 2^e (exact for σ and λ while they stay within float64;
+     * the logarithms exact always): how an analysis of pre-scaled float64 data returns to its units.
+     */
+    public RankMetrics timesPowerOfTwo(int e) {
+        double shift = 2 * e * Math.log10(2);
+        return new RankMetrics(Math.scalb(svMax, e), Math.scalb(lambdaMax, 2 * e), Math.scalb(norm, 2 * e),
+                logNorm + shift, logSpectralNorm + shift, stableRank, matrixRank, entropy, effectiveRank, effectiveRankRatio);
+    }
 }

@@ -109,6 +109,65 @@ class SnapshotAnalyzerTest {
         assertEquals(Math.abs(dot), r.dynamics().update().alignment(), 1e-3);
     }
 
+    /** A float64 tensor, as a checkpoint's F64 entry reaches the analysis. */
+    static WeightTensor float64(String name, int rows, int cols, double[] values) {
+        return new WeightTensor() {
+            @Override
+            public TensorInfo info() {
+                return new TensorInfo(name, new long[] {rows, cols});
+            }
+
+            @Override
+            public float[] values() {
+                return read().at(0);
+            }
+
+            @Override
+            public TensorValues read() {
+                return TensorValues.of(values);
+            }
+
+            @Override
+            public long heldBytes() {
+                return 8L * values.length;
+            }
+        };
+    }
+
+    @Test
+    void float64WeightsNear1e200AndTheirUpdateAreAnalysedAsTheSameMatrixTimesC() {
+        int rows = 150;
+        int cols = 80;
+        double[] w0 = new double[rows * cols];
+        double[] w1 = new double[rows * cols];
+        SplittableRandom r = new SplittableRandom(8);
+        for (int k = 0; k < w0.length; k++) {
+            w0[k] = r.nextGaussian();
+            w1[k] = w0[k] + 0.1 * r.nextGaussian();
+        }
+        List<LayerReport> unit = new ArrayList<>();
+        List<LayerReport> huge = new ArrayList<>();
+        for (double c : new double[] {1, 1e200}) {
+            SnapshotAnalyzer a = analyzer(0);
+            List<LayerReport> out = c == 1 ? unit : huge;
+            for (double[] w : List.of(w0, w1)) {
+                double[] scaled = java.util.Arrays.stream(w).map(x -> x * c).toArray();
+                out.add(analyze(a, snapshot(out.size(), float64("w", rows, cols, scaled))).get(0));
+            }
+        }
+        LayerReport u = unit.get(1);
+        LayerReport h = huge.get(1);
+        assertEquals(MatrixReport.Status.OK, h.report().status());
+        assertEquals(u.report().phase(), h.report().phase());
+        assertEquals(u.report().powerLaw().alpha(), h.report().powerLaw().alpha(), 1e-6);
+        assertEquals(u.report().rank().logNorm() + 400, h.report().rank().logNorm(), 1e-6);
+        assertEquals(u.report().rank().svMax() * 1e200, h.report().rank().svMax(), 1e-5 * u.report().rank().svMax() * 1e200);
+        assertEquals(u.topSingularValues()[0] * 1e200, h.topSingularValues()[0], 1e-5 * u.topSingularValues()[0] * 1e200);
+        // ‖ΔW‖/‖W‖ is scale-free: the update of the 1e200 run is the unit run's
+        assertEquals(u.dynamics().update().normRatio(), h.dynamics().update().normRatio(), 1e-6);
+        assertEquals(u.dynamics().previous().agreement(), h.dynamics().previous().agreement(), 1e-4);
+    }
+
     @Test
     void consecutiveLayersWhoseShapesChainGetTheirAlignment() {
         SnapshotAnalyzer a = analyzer(0);

@@ -7,6 +7,7 @@ import java.util.List;
 
 import io.specwatch.analysis.TensorInfo;
 import io.specwatch.analysis.WeightTensor;
+import io.specwatch.analysis.TensorValues;
 import io.specwatch.monitor.WeightSource;
 import io.specwatch.tensorfile.Checkpoint;
 import io.specwatch.tensorfile.ReadLimits;
@@ -58,7 +59,7 @@ final class CheckpointSource implements WeightSource, AutoCloseable {
     }
 
     /** The tensor's values: from the open checkpoint while it is current, else from a fresh open. */
-    synchronized float[] read(String name) throws IOException {
+    synchronized TensorValues read(String name) throws IOException {
         if (closed) {
             try (Checkpoint c = Checkpoint.open(path, limits)) {
                 return read(c, name);
@@ -70,10 +71,10 @@ final class CheckpointSource implements WeightSource, AutoCloseable {
         return read(open, name);
     }
 
-    private float[] read(Checkpoint c, String name) throws IOException {
+    private TensorValues read(Checkpoint c, String name) throws IOException {
         for (TensorEntry e : c.entries()) {
             if (e.name().equals(name)) {
-                return c.readFloats(e);
+                return TensorValues.read(c, e);
             }
         }
         throw new TensorFormatException(path + ": tensor " + name + " is gone");
@@ -100,6 +101,12 @@ final class CheckpointSource implements WeightSource, AutoCloseable {
 
         @Override
         public float[] values() throws IOException {
+            TensorValues v = read();
+            return v.at(0);
+        }
+
+        @Override
+        public TensorValues read() throws IOException {
             return source.read(info.name());
         }
 
