@@ -41,7 +41,8 @@ public final class SyntheticMatrices {
         return noise;
     }
 
-    private static double[] unitVector(int n, long seed) {
+    /** A uniformly random unit vector of length n. */
+    static double[] unitVector(int n, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         double[] v = new double[n];
         double norm = 0;
