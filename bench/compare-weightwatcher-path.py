@@ -14,6 +14,8 @@ The emulation is a lower bound on WeightWatcher's cost: `powerlaw` and scikit-le
 tree overheads that numpy's vectorised loops do not have.
 
 Usage: python3 bench/compare-weightwatcher-path.py [--sizes 2048x2048,...] [--repeats 3] [--budget-seconds 120]
+       python3 bench/compare-weightwatcher-path.py --checkpoint model.safetensors [--mp]
+         (the whole-model path once: every float tensor with two or more dimensions; time it as a process)
 """
 import argparse
 import os
@@ -106,12 +108,35 @@ def median_ms(fn, repeats, budget):
     return statistics.median(times), len(times), result
 
 
+def whole_checkpoint(path, with_mp):
+    """WeightWatcher's per-matrix path over a safetensors file, as one process would run it."""
+    from safetensors import safe_open
+    count = 0
+    with safe_open(path, framework="np") as f:
+        for name in f.keys():
+            w = f.get_tensor(name)
+            if w.ndim < 2 or w.dtype.kind != "f":
+                continue
+            w = w.reshape(w.shape[0], -1).astype(np.float32)
+            evals = np.sort(scipy.linalg.svdvals(w).astype(np.float64) ** 2)
+            ww_power_law(evals)
+            if with_mp:
+                ww_mp_fit(evals, max(w.shape), min(w.shape))
+            count += 1
+    print(f"# {count} matrices", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="512x512,1024x1024,2048x2048,4096x4096,1024x4096,4096x11008")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--budget-seconds", type=float, default=120)
+    parser.add_argument("--checkpoint", help="a .safetensors file: run the whole-model path once")
+    parser.add_argument("--mp", action="store_true", help="with --checkpoint: also the Marchenko-Pastur fit")
     args = parser.parse_args()
+    if args.checkpoint:
+        whole_checkpoint(args.checkpoint, args.mp)
+        return
     print(f"# WeightWatcher CPU path (numpy {np.__version__}, scipy {scipy.__version__}, "
           f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')})")
