@@ -2,6 +2,7 @@ package io.specwatch.engine;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.SplittableRandom;
 
 /**
  * The contract every {@link SpectrumEngine} meets, as checks on matrices whose singular values and
@@ -84,8 +85,8 @@ public final class EngineContract {
         int rows = shape.rows();
         int cols = shape.cols();
         int m = Math.min(rows, cols);
-        double[] a = SyntheticMatrices.unitVector(rows, seed);
-        double[] b = SyntheticMatrices.unitVector(cols, seed + 1);
+        double[] a = unit(rows, seed);
+        double[] b = unit(cols, seed + 1);
         double[] sigma = new double[m];
         double s = 0;
         for (int l = 0; l < m; l++) {
@@ -213,6 +214,21 @@ public final class EngineContract {
         }
         e[j] += 1;
         return e;
+    }
+
+    private static double[] unit(int n, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        double[] v = new double[n];
+        double norm = 0;
+        for (int i = 0; i < n; i++) {
+            v[i] = random.nextGaussian();
+            norm += v[i] * v[i];
+        }
+        norm = Math.sqrt(norm);
+        for (int i = 0; i < n; i++) {
+            v[i] /= norm;
+        }
+        return v;
     }
 
     private static double norm(float[] x) {

@@ -41,8 +41,7 @@ public final class SyntheticMatrices {
         return noise;
     }
 
-    /** A uniformly random unit vector of length n. */
-    static double[] unitVector(int n, long seed) {
+    private static double[] unitVector(int n, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         double[] v = new double[n];
         double norm = 0;
