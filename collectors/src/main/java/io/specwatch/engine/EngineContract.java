@@ -216,6 +216,7 @@ public final class EngineContract {
         return e;
     }
 
+    // its own copy of SyntheticMatrices.unitVector: that class loads ND4J, which the GPU path must not need (GpuCheckTest)
     private static double[] unit(int n, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         double[] v = new double[n];
