@@ -64,7 +64,7 @@ public final class AgentConfig {
             new Setting("analysis-priority", "idle, low, normal", "idle", "CPU priority of the analysis thread (Linux)"),
             new Setting("seed", "integer", "0", "seed of the randomized engine and the trap shuffle"),
             new Setting("flush-timeout", "seconds >= 0", "60", "at Trainer.close(), wait at most this long for queued snapshots to be analysed and written"),
-            new Setting("linger", "seconds >= 0", "0", "when the JVM exits, keep serving /metrics this long (for a last scrape)"),
+            new Setting("linger", "seconds >= 0", "0", "when the JVM exits, keep serving /metrics until the next scrape, at most this long (a last scrape of a short job)"),
             new Setting("log-level", "error, warn, info, debug, off", "warn", "level of the monitor's own log messages (on stderr)"),
             new Setting("config", "file", "none", "a properties file with any of these keys (agent argument or SPECWATCH_CONFIG only)"));
 

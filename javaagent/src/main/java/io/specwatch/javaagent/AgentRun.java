@@ -99,19 +99,27 @@ final class AgentRun {
         }
     }
 
-    /** At JVM exit: analyse what is queued and close the sinks, keep serving {@code linger} seconds, stop. */
+    /**
+     * At JVM exit: analyse what is queued and close the sinks; then, with {@code linger}, keep
+     * serving until {@code /metrics} has been scraped once more (the final values) or the linger is over.
+     */
     private void shutdown() {
         monitor.close();
-        if (server != null) {
-            if (lingerSeconds > 0) {
-                AgentLog.say("the job is done; serving /metrics for " + lingerSeconds + " more seconds");
-                try {
-                    Thread.sleep(lingerSeconds * 1000L);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            server.close();
+        if (server == null) {
+            return;
         }
+        if (lingerSeconds > 0) {
+            AgentLog.say("the job is done; serving /metrics until the next scrape, at most " + lingerSeconds + " s");
+            long before = server.scrapes();
+            long end = System.nanoTime() + lingerSeconds * 1_000_000_000L;
+            try {
+                while (server.scrapes() == before && System.nanoTime() < end) {
+                    Thread.sleep(50);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        server.close();
     }
 }
