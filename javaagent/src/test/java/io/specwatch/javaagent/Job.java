@@ -157,6 +157,11 @@ final class Job {
             this.err = err;
         }
 
+        /** The job's standard input. */
+        java.io.OutputStream stdin() {
+            return process.getOutputStream();
+        }
+
         String err() throws IOException {
             return Files.readString(err, StandardCharsets.UTF_8);
         }
