@@ -30,6 +30,11 @@ public final class JavaAgent {
     }
 
     private static void attach(String arguments, Instrumentation instrumentation, boolean late) {
+        // the threads the agent starts inherit this thread's context class loader, and ND4J finds its
+        // backend through it: the JVM's attach thread has none that sees the agent jar (premain's main thread has)
+        Thread thread = Thread.currentThread();
+        ClassLoader context = thread.getContextClassLoader();
+        thread.setContextClassLoader(JavaAgent.class.getClassLoader());
         try {
             AgentConfig config = AgentConfig.resolve(arguments, System.getenv());
             AgentLog.level(config.logLevel());
@@ -43,6 +48,11 @@ public final class JavaAgent {
                 AgentLog.say("DJL " + version + " is not a version the agent was tested with (" + String.join(", ", DjlOnClassPath.TESTED)
                         + "); watching anyway: if a DJL call fails the agent stops, training goes on");
             }
+            String agentVersion = JavaAgent.class.getPackage().getImplementationVersion();
+            if (agentVersion != null && !agentVersion.equals(BuildInfo.version())) {
+                AgentLog.say("the application bundles specwatch " + BuildInfo.version() + " and the agent is " + agentVersion
+                        + ": the agent runs on the application's copy; use one version");
+            }
             // the hooks do nothing until attached: instrument first, so that a failure here starts nothing
             TrainerInstrumentation.install(instrumentation, late, version);
             AgentRun run = AgentRun.start(config);
@@ -54,6 +64,8 @@ public final class JavaAgent {
         } catch (Throwable e) {
             // a javaagent that throws stops the JVM from starting: never
             AgentLog.say("the agent cannot start (" + e + "); the job runs without it");
+        } finally {
+            thread.setContextClassLoader(context);
         }
     }
 }

@@ -157,6 +157,10 @@ final class Job {
             this.err = err;
         }
 
+        long pid() {
+            return process.pid();
+        }
+
         /** The job's standard input. */
         java.io.OutputStream stdin() {
             return process.getOutputStream();

@@ -31,6 +31,9 @@ import ai.djl.training.tracker.Tracker;
  *                       easy: EasyTrain.trainBatch for each batch (fires onTrainingBatch)   (default hand)
  * --batches-per-step K  batches whose gradients one update uses (default 1)
  * --trainers T          trainers one after another on the same model (default 1)
+ * --step-delay-ms MS    sleep after each update (default 0)
+ * --until-input         print "training" after the first update, and stop early (a clean end) once a line arrives
+ *                       on stdin: a job to attach to that runs as long as a test needs
  * </pre>
  *
  * Its last stdout line: {@code {"updates": U, "batches": B, "loss": L}}. It returns from main (no
@@ -41,17 +44,41 @@ public final class HandWrittenLoop {
     private HandWrittenLoop() {
     }
 
+    private static boolean inputArrived() {
+        try {
+            return System.in.available() > 0;
+        } catch (java.io.IOException e) {
+            return true;
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     public static void main(String[] args) {
         int steps = 30;
         String loop = "hand";
         int batchesPerStep = 1;
         int trainers = 1;
+        long delay = 0;
+        boolean untilInput = false;
         for (int i = 0; i < args.length; i += 2) {
+            if (args[i].equals("--until-input")) {
+                untilInput = true;
+                i--;
+                continue;
+            }
             switch (args[i]) {
                 case "--steps" -> steps = Integer.parseInt(args[i + 1]);
                 case "--loop" -> loop = args[i + 1];
                 case "--batches-per-step" -> batchesPerStep = Integer.parseInt(args[i + 1]);
                 case "--trainers" -> trainers = Integer.parseInt(args[i + 1]);
+                case "--step-delay-ms" -> delay = Long.parseLong(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -95,6 +122,15 @@ public final class HandWrittenLoop {
                         }
                         trainer.step();
                         updates++;
+                        if (delay > 0) {
+                            sleep(delay);
+                        }
+                        if (untilInput && updates == 1) {
+                            System.out.println("training");
+                        }
+                        if (untilInput && inputArrived()) {
+                            break;
+                        }
                     }
                 }
             }
