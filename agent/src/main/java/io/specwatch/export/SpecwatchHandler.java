@@ -92,11 +92,11 @@ final class SpecwatchHandler extends Handler.Abstract {
             body = zipped.toByteArray();
             response.getHeaders().put(HttpHeader.CONTENT_ENCODING, "gzip");
         }
-        boolean sent = send(response, callback, 200, writer.getContentType(), body, head);
         if (!head) {
+            // counted before the answer leaves: whoever reads the count after receiving it sees this scrape
             scrapes.incrementAndGet();
         }
-        return sent;
+        return send(response, callback, 200, writer.getContentType(), body, head);
     }
 
     long scrapes() {

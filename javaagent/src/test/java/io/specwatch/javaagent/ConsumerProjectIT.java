@@ -29,8 +29,8 @@ import io.specwatch.PythonEnv;
  * program the README's attach snippet, both read from README.md as they are. It is built with
  * Maven, offline, against specwatch as `mvn install` puts it into a local repository (the build
  * installs it into target/installed-repository, copied here into a fresh local repository; every
- * other artifact comes from ~/.m2 through a file:// mirror, which is only read), then run; its
- * /metrics are scraped.
+ * other artifact comes from the build's own local repository, ~/.m2, through a file:// mirror,
+ * which is only read), then run; its /metrics are scraped.
  */
 class ConsumerProjectIT {
 
@@ -176,9 +176,9 @@ class ConsumerProjectIT {
                 """;
     }
 
-    /** A fresh local repository; every remote (plugins included) is ~/.m2 read through file://. */
+    /** A fresh local repository; every remote (plugins included) is this build's local repository, read through file://. */
     private static String settings(Path local) {
-        Path home = Path.of(System.getProperty("user.home"), ".m2", "repository");
+        Path home = Path.of(System.getProperty("maven.local.repository", System.getProperty("user.home") + "/.m2/repository"));
         return """
                 <settings>
                   <localRepository>%s</localRepository>

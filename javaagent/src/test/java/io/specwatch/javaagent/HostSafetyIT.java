@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.specwatch.javaagent.apps.HandWrittenLoop;
+import io.specwatch.javaagent.apps.IsolatedDjlJob;
 import io.specwatch.javaagent.apps.NoDjlJob;
 
 /**
@@ -159,6 +160,21 @@ class HostSafetyIT {
                 || lines.get(2).startsWith("specwatch: DJL 9.9.9 does not have what the agent calls (java.lang.NoSuchMethodError"), with.toString());
         assertTrue(lines.get(2).endsWith("): the agent stops watching, training goes on"), with.toString());
         assertFalse(with.err().contains("\tat "), with.toString());
+    }
+
+    /** A Trainer defined by a class loader that cannot resolve the agent's hooks is left as DJL wrote it. */
+    @Test
+    void aTrainerInAnotherClassLoaderIsLeftAlone() throws Exception {
+        String api = Path.of(System.getProperty("specwatch.apps", "target/apps"), "djl-" + System.getProperty("djl.version"),
+                "api-" + System.getProperty("djl.version") + ".jar").toString();
+        Job.Result r = Job.java(Job.agent("port=off"), "-cp", Job.djlApplication(System.getProperty("djl.version")),
+                IsolatedDjlJob.class.getName(), api).in(dir).run(dir.resolve("f"), LONG);
+        assertEquals(0, r.exit(), r.toString());
+        assertEquals("loaded ai.djl.training.Trainer in its own class loader: true\n", r.out());
+        List<String> lines = r.agentLines();
+        assertEquals(2, lines.size(), r.toString());
+        assertTrue(lines.get(1).startsWith("specwatch: DJL's Trainer was loaded by java.net.URLClassLoader@")
+                && lines.get(1).endsWith(", which does not see the agent: not watched (the agent watches DJL on the application class path)"), r.toString());
     }
 
     private void assertUntouched(Job.Result r, String line) {
