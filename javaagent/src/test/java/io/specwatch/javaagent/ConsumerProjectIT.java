@@ -64,7 +64,8 @@ class ConsumerProjectIT {
         copyTree(Path.of(System.getProperty("specwatch.installed")), local);
         Path settings = dir.resolve("settings.xml");
         Files.writeString(settings, settings(local));
-        Job.Result build = Job.of(List.of("mvn", "-B", "-q", "-s", settings.toString(), "compile",
+        // offline: Maven reaches no repository but file:// ones (the mirror of the build's local repository)
+        Job.Result build = Job.of(List.of("mvn", "-B", "-q", "-o", "-Daether.offline.protocols=file", "-s", settings.toString(), "compile",
                         "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath", "-Dmdep.outputFile=classpath.txt"))
                 .in(project).run(dir.resolve("logs"), LONG);
         assertEquals(0, build.exit(), build.toString());
