@@ -22,8 +22,22 @@ public final class Specwatch implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        warningsOnly();
         int code = execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
         System.exit(code);
+    }
+
+    /**
+     * ND4J announces its backend in several INFO lines: the command line logs warnings only, unless
+     * the JVM or {@code SPECWATCH_LOG_LEVEL} asks for more. (bin/specwatch sets the property; a plain
+     * {@code java -jar specwatch.jar}, whose relocated SLF4J reads a relocated property name, does not.)
+     */
+    private static void warningsOnly() {
+        String key = "org.slf4j.simpleLogger.defaultLogLevel";
+        if (System.getProperty(key) == null) {
+            String level = System.getenv("SPECWATCH_LOG_LEVEL");
+            System.setProperty(key, level == null || level.isBlank() ? "warn" : level.strip());
+        }
     }
 
     /** Runs the command line with the given streams and returns the exit code (what tests call). */

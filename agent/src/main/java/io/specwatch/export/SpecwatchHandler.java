@@ -36,6 +36,8 @@ final class SpecwatchHandler extends Handler.Abstract {
     private final ExpositionFormats formats = ExpositionFormats.init();
     private final LivePage page;
     private final boolean loopbackOnly;
+    /** GET /metrics answered: a javaagent that lingers after the job stops at the first one. */
+    private final java.util.concurrent.atomic.AtomicLong scrapes = new java.util.concurrent.atomic.AtomicLong();
 
     SpecwatchHandler(PrometheusMeterRegistry registry, LivePage page, boolean loopbackOnly) {
         this.registry = registry;
@@ -90,7 +92,15 @@ final class SpecwatchHandler extends Handler.Abstract {
             body = zipped.toByteArray();
             response.getHeaders().put(HttpHeader.CONTENT_ENCODING, "gzip");
         }
+        if (!head) {
+            // counted before the answer leaves: whoever reads the count after receiving it sees this scrape
+            scrapes.incrementAndGet();
+        }
         return send(response, callback, 200, writer.getContentType(), body, head);
+    }
+
+    long scrapes() {
+        return scrapes.get();
     }
 
     private static boolean acceptsGzip(Request request) {

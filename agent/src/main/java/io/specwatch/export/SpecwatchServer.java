@@ -49,11 +49,13 @@ public final class SpecwatchServer implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final Server server;
     private final ServerConnector connector;
+    private final SpecwatchHandler handler;
 
-    private SpecwatchServer(PrometheusMeterRegistry registry, Server server, ServerConnector connector) {
+    private SpecwatchServer(PrometheusMeterRegistry registry, Server server, ServerConnector connector, SpecwatchHandler handler) {
         this.registry = registry;
         this.server = server;
         this.connector = connector;
+        this.handler = handler;
     }
 
     /**
@@ -85,7 +87,8 @@ public final class SpecwatchServer implements AutoCloseable {
         connector.setAcceptQueueSize(LISTEN_BACKLOG);
         server.addConnector(connector);
         server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, connector));
-        server.setHandler(new SpecwatchHandler(registry, new LivePage(monitor, series), SpecwatchHandler.isLoopback(host)));
+        SpecwatchHandler handler = new SpecwatchHandler(registry, new LivePage(monitor, series), SpecwatchHandler.isLoopback(host));
+        server.setHandler(handler);
         server.setStopTimeout(2_000);
         try {
             server.start();
@@ -96,7 +99,7 @@ public final class SpecwatchServer implements AutoCloseable {
         }
         LOG.info("specwatch: metrics on http://{}:{}/metrics, live page on http://{}:{}/", host, connector.getLocalPort(),
                 host, connector.getLocalPort());
-        return new SpecwatchServer(registry, server, connector);
+        return new SpecwatchServer(registry, server, connector, handler);
     }
 
     private static IOException bindFailure(String host, int port, Exception e) {
@@ -114,6 +117,11 @@ public final class SpecwatchServer implements AutoCloseable {
     /** The port actually bound (useful with port 0). */
     public int port() {
         return connector.getLocalPort();
+    }
+
+    /** How many times {@code /metrics} was served (GET), e.g. to wait for a last scrape. */
+    public long scrapes() {
+        return handler.scrapes();
     }
 
     /** The Micrometer registry behind {@code /metrics}, for adding the application's own meters. */

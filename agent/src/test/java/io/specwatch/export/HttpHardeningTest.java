@@ -69,6 +69,20 @@ class HttpHardeningTest {
         return "127.0.0.1:" + server.port();
     }
 
+    /** What the javaagent's linger waits for: a GET of /metrics, nothing else. */
+    @Test
+    void scrapesCountGetsOfMetricsOnly() throws Exception {
+        // the class's tests run one after another: nothing else scrapes meanwhile
+        long before = server.scrapes();
+        assertEquals(200, raw("HEAD", "/metrics", local()).status());
+        assertEquals(200, raw("GET", "/-/healthy", local()).status());
+        assertEquals(405, raw("POST", "/metrics", local()).status());
+        assertEquals(before, server.scrapes());
+        assertEquals(200, raw("GET", "/metrics", local()).status());
+        assertEquals(200, raw("GET", "/metrics", "trainer-host.example:9464").status());
+        assertEquals(before + 2, server.scrapes());
+    }
+
     @Test
     void onlyGetAndHeadAreAnswered() throws Exception {
         for (String path : List.of("/metrics", "/-/healthy", "/", "/api/layers")) {
