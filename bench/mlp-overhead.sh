@@ -5,14 +5,14 @@
 # own measure of its training loop; wall is the whole process (the agent also starts before main).
 # Usage: bench/mlp-overhead.sh [RUNS] [STEPS] [extra mlp flags for the listener run...]
 # MLP_FLAGS (environment) goes to every arm, e.g. MLP_FLAGS="--torch-threads 2".
-# Needs the build: mvn -B package -DskipTests (bin/specwatch-example, javaagent/target/specwatch.jar).
+# Needs the build: mvn -B package -DskipTests (bin/specwatch-example, agent/javaagent/target/specwatch.jar).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 runs=${1:-5}
 steps=${2:-2000}
 shift $(( $# < 2 ? $# : 2 ))
 read -r -a both <<< "${MLP_FLAGS:-}"
-jar=javaagent/target/specwatch.jar
+jar=agent/javaagent/target/specwatch.jar
 [[ -f "$jar" ]] || { echo "mlp-overhead: $jar is missing; run: mvn -B package -DskipTests" >&2; exit 1; }
 field() { python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(*[d[k] for k in sys.argv[2:]])' "$@"; }
 now() { date +%s.%N; }
