@@ -32,9 +32,9 @@ class DashboardJsonTest {
         // the catalogue is what the other checks trust: make sure it parsed the tables
         assertTrue(catalog.knows("spectral_powerlaw_alpha"));
         assertTrue(catalog.knows("spectral_esd_bucket"));
-        assertTrue(catalog.isCounter("spectral_snapshots_dropped_total"));
-        assertTrue(catalog.isCounter("spectral_analysis_seconds_sum"));
-        assertTrue(!catalog.isCounter("spectral_esd_bucket") && !catalog.isCounter("spectral_pending_bytes"));
+        assertTrue(catalog.isCounter("specwatch_snapshots_dropped_total"));
+        assertTrue(catalog.isCounter("specwatch_analysis_seconds_sum"));
+        assertTrue(!catalog.isCounter("spectral_esd_bucket") && !catalog.isCounter("specwatch_pending_bytes"));
         assertTrue(catalog.kinds().size() > 35, "only " + catalog.kinds().size() + " metrics parsed");
     }
 
@@ -57,8 +57,8 @@ class DashboardJsonTest {
         String all = String.join("\n", Dashboards.exprs(dashboard));
         for (String metric : List.of("spectral_powerlaw_alpha{", "spectral_powerlaw_alpha_hill{", "spectral_powerlaw_ks_distance",
                 "spectral_powerlaw_tail_size", "spectral_spikes", "spectral_top_singular_value", "spectral_singular_vector_agreement",
-                "spectral_update_norm_ratio", "spectral_snapshots_total", "spectral_snapshots_dropped_total",
-                "spectral_analysis_seconds_sum", "spectral_pending_bytes")) {
+                "spectral_update_norm_ratio", "specwatch_snapshots_total", "specwatch_snapshots_dropped_total",
+                "specwatch_analysis_seconds_sum", "specwatch_pending_bytes")) {
             assertTrue(all.contains(metric), metric + " is on no panel");
         }
         assertTrue(panels.stream().anyMatch(p -> p.path("type").asText().equals("heatmap")
@@ -101,7 +101,7 @@ class DashboardJsonTest {
     @Test
     void lintCatchesAFixedRateWindow() {
         ObjectNode broken = dashboard.deepCopy();
-        ((ObjectNode) firstPanel(broken).path("targets").get(0)).put("expr", "rate(spectral_snapshots_total[1m])");
+        ((ObjectNode) firstPanel(broken).path("targets").get(0)).put("expr", "rate(specwatch_snapshots_total[1m])");
         assertTrue(lint.problems(broken).stream().anyMatch(p -> p.contains("instead of [$__rate_interval]")), lint.problems(broken).toString());
     }
 

@@ -93,7 +93,7 @@ class PrometheusEndToEndTest {
 
         // the demo ends training, analyses its last snapshot and lingers; Prometheus keeps scraping it
         awaitTrue("the last snapshot (step " + STEPS + ") scraped", Duration.ofMinutes(4),
-                () -> !instant("spectral_last_snapshot_step{job=\"" + JOB + "\"} == " + STEPS).isEmpty());
+                () -> !instant("specwatch_last_snapshot_step{job=\"" + JOB + "\"} == " + STEPS).isEmpty());
         Thread.sleep(5_000); // a few more scrapes and rule evaluations after the last change
     }
 
@@ -124,8 +124,8 @@ class PrometheusEndToEndTest {
 
     @Test
     void dashboardVariablesFindTheJobModelAndLayers() throws Exception {
-        assertTrue(labelValues("job", "spectral_snapshots_total").contains(JOB));
-        assertTrue(labelValues("model", "spectral_snapshots_total{job=\"" + JOB + "\"}").contains("mlp"));
+        assertTrue(labelValues("job", "specwatch_snapshots_total").contains(JOB));
+        assertTrue(labelValues("model", "specwatch_snapshots_total{job=\"" + JOB + "\"}").contains("mlp"));
         assertEquals(List.of("01Linear_weight", "03Linear_weight", "05Linear_weight"),
                 labelValues("layer", "spectral_phase{job=\"" + JOB + "\", model=\"mlp\"}"));
     }
