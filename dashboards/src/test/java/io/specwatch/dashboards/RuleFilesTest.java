@@ -29,6 +29,23 @@ class RuleFilesTest {
     }
 
     @Test
+    void theAlertmanagerConfigPassesAmtoolAndRoutesBySeverity() throws Exception {
+        Promtool.Result check = Promtool.runTool("amtool", Paths.MODULE, "check-config", Paths.ALERTMANAGER.toString());
+        assertEquals(0, check.exitCode(), check.output());
+        for (String severity : List.of("critical", "warning", "info")) {
+            Promtool.Result route = Promtool.runTool("amtool", Paths.MODULE, "config", "routes", "test",
+                    "--config.file=" + Paths.ALERTMANAGER, "severity=" + severity, "alertname=SpectralNonFiniteWeights");
+            assertEquals(0, route.exitCode(), route.output());
+            // amtool warns on stderr that --config.file overrides --alertmanager.url
+            assertEquals(List.of("specwatch-" + severity), route.output().lines().filter(l -> !l.startsWith("Warning:")).toList(), severity);
+        }
+        // every severity our alerts use has its receiver
+        for (RuleSet.Rule alert : RuleSet.load().alerts()) {
+            assertTrue(Files.readString(Paths.ALERTMANAGER).contains("severity=\"" + alert.labels().get("severity") + "\""), alert.name());
+        }
+    }
+
+    @Test
     void promtoolUnitTestsPass() throws Exception {
         List<String> args = new ArrayList<>(List.of("test", "rules"));
         try (Stream<Path> tests = Files.list(Paths.PROMETHEUS.resolve("tests"))) {
