@@ -26,6 +26,8 @@ class RuleFilesTest {
         assertEquals(0, rules.exitCode(), rules.output());
         Promtool.Result config = Promtool.run(Paths.PROMETHEUS, "check", "config", "prometheus.yml");
         assertEquals(0, config.exitCode(), config.output());
+        Promtool.Result agent = Promtool.run(Paths.PROMETHEUS, "check", "config", "--agent", "agent.yml");
+        assertEquals(0, agent.exitCode(), agent.output());
     }
 
     @Test
