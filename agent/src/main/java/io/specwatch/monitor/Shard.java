@@ -22,8 +22,10 @@ import io.specwatch.analysis.TensorInfo;
  * its JVM, hash seeds or the order it lists them in: tensors are taken from the most to the least
  * costly (ties by name), each into the shard with the smallest total cost so far (ties to the
  * lowest index) — the longest-processing-time rule, whose largest share is within 4/3 of the best
- * possible. The cost of an N × M matrix (N ≥ M) is N·M², that of the Gram matrix and, to a
- * constant, of its eigendecomposition; a convolution kernel (out, in, k…) costs its k… slices.
+ * possible. The cost of an N × M matrix (N ≥ M) is N·M² + 4·M³: the Gram matrix and its
+ * eigendecomposition, whose ratio 4 fits the engine timings of docs/benchmarks.md (a 4096 × 11008
+ * matrix takes 1.3 times as long as a 4096², not the 2.7 times of N·M² alone); a convolution
+ * kernel (out, in, k…) costs its k… slices.
  *
  * @param index this shard, 0 ≤ index < count
  * @param count number of shards (≥ 1)
@@ -105,8 +107,8 @@ public record Shard(int index, int count) {
     }
 
     /**
-     * The analysis cost of a tensor in multiply-adds, up to a constant: N·M² for an N × M matrix
-     * (N ≥ M), times the kernel positions of a convolution; the element count for fewer than two dimensions.
+     * The analysis cost of a tensor, up to a constant: N·M² + 4·M³ for an N × M matrix (N ≥ M),
+     * times the kernel positions of a convolution; the element count for fewer than two dimensions.
      */
     public static double cost(TensorInfo tensor) {
         long[] shape = tensor.shape();
@@ -121,7 +123,7 @@ public record Shard(int index, int count) {
         }
         double n = Math.max(out, in);
         double m = Math.min(out, in);
-        return positions * n * m * m;
+        return positions * m * m * (n + 4 * m);
     }
 
     private static List<TensorInfo> distinct(List<TensorInfo> tensors) {
