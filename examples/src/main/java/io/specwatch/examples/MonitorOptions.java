@@ -27,7 +27,7 @@ public final class MonitorOptions {
     @Option(names = "--every", defaultValue = "50", description = "snapshot every K steps; default: ${DEFAULT-VALUE}")
     int every;
 
-    @Option(names = "--port", defaultValue = "9464", description = "port of /metrics and the live page (0: any free port); default: ${DEFAULT-VALUE}")
+    @Option(names = "--port", defaultValue = "9464", description = "port of /metrics and the live page (0: any free port); each process of a multi-process job adds its LOCAL_RANK; default: ${DEFAULT-VALUE}")
     int port;
 
     @Option(names = "--host", defaultValue = SpecwatchServer.DEFAULT_HOST, description = "address to bind; default: ${DEFAULT-VALUE}")
