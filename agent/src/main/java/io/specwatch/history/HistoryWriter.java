@@ -146,6 +146,9 @@ public final class HistoryWriter implements ReportSink {
         o.put("file", file.getFileName() == null ? "" : file.getFileName().toString());
         if (settings != null) {
             o.put("model", settings.model());
+            // one history per process: with several ranks, the header says which one wrote it
+            o.put("rank", settings.rank().rank());
+            o.put("world_size", settings.rank().worldSize());
             ObjectNode s = o.putObject("settings");
             s.put("every", settings.schedule().every());
             s.put("dense_early", settings.schedule().denseEarly());
@@ -158,6 +161,11 @@ public final class HistoryWriter implements ReportSink {
             s.put("analysis_threads", settings.analysisThreads());
             s.put("analysis_priority", settings.analysisPriority().name().toLowerCase(Locale.ROOT));
             s.put("eigenvalue_points", eigenvaluePoints);
+            s.put("work_sharing", settings.workSharing().label());
+            s.put("shard", settings.shard() == null ? null : settings.shard().toString());
+            s.put("no_esd_for", settings.series().noEsd() == null ? null : settings.series().noEsd().pattern());
+            s.put("no_top_singular_values_for",
+                    settings.series().noTopSingularValues() == null ? null : settings.series().noTopSingularValues().pattern());
         }
         return o;
     }

@@ -1,10 +1,14 @@
 package io.specwatch.monitor;
 
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 import io.specwatch.analysis.ConvLayout;
 import io.specwatch.analysis.LayerAnalyzer;
 import io.specwatch.analysis.SnapshotAnalyzer;
+import io.specwatch.analysis.TensorInfo;
+import io.specwatch.collector.SeriesFilter;
 import io.specwatch.engine.AutomaticEngine;
 import io.specwatch.engine.ComputeDevice;
 import io.specwatch.engine.DeviceEngines;
@@ -29,14 +33,32 @@ import io.specwatch.metrics.SpectralPhase;
  *                          matrix ({@link io.specwatch.analysis.WorkingMemory}); a snapshot that would exceed it is dropped
  * @param analysisThreads   BLAS threads for the analysis (process-wide; 0 leaves it alone)
  * @param analysisPriority  how the analysis thread competes with training for CPU
+ * @param rank              this process's rank in its job (the {@code rank} label on every series)
+ * @param workSharing       how the job's ranks share the layers
+ * @param series            per-layer series left out of the export (cardinality)
  */
 public record MonitorSettings(SnapshotSchedule schedule, TensorSelection selection, SnapshotAnalyzer.Settings analysis,
                               SpectrumEngine engine, long memoryBudgetBytes, int analysisThreads,
-                              AnalysisPriority analysisPriority) {
+                              AnalysisPriority analysisPriority, Rank rank, WorkSharing workSharing, SeriesFilter series) {
 
     /** The model name label on every metric. */
     public String model() {
         return analysis.model();
+    }
+
+    /** The share of the layers this rank analyses, or null when it analyses none (rank0-only on another rank). */
+    public Shard shard() {
+        return workSharing.shardOf(rank);
+    }
+
+    /**
+     * The one selection step of every source: the tensors of {@code tensors} this process
+     * analyses, in their order — the {@link TensorSelection} (two or more dimensions, include and
+     * exclude), then this rank's {@link #shard()} of what is left.
+     */
+    public List<TensorInfo> tensorsToAnalyse(List<TensorInfo> tensors) {
+        Shard shard = shard();
+        return shard == null ? List.of() : shard.select(selection.select(tensors));
     }
 
     /** Builds a monitor; every setting has a working default. */
@@ -61,8 +83,64 @@ public record MonitorSettings(SnapshotSchedule schedule, TensorSelection selecti
         private String engineName = "auto";
         private boolean engineInstance;
         private ComputeDevice device = ComputeDevice.CPU;
+        private Integer rank;
+        private Integer worldSize;
+        private int localRank;
+        private WorkSharing workSharing = WorkSharing.SPLIT;
+        private String noEsdFor;
+        private String noTopSingularValuesFor;
+        private Map<String, String> environment = System.getenv();
 
         Builder() {
+        }
+
+        /**
+         * This process's rank in a multi-process job (with {@link #worldSize}); by default read from
+         * the launcher's environment ({@link Rank#detect}: torchrun, Open MPI, Slurm), else 0 of 1.
+         * Exported as the {@code rank} label of every series.
+         */
+        public Builder rank(int rank) {
+            this.rank = rank;
+            return this;
+        }
+
+        /** Number of processes in the job (with {@link #rank}). */
+        public Builder worldSize(int worldSize) {
+            this.worldSize = worldSize;
+            return this;
+        }
+
+        /** This process's rank on its machine, when set with {@link #rank} (default 0; detected with the rank). */
+        public Builder localRank(int localRank) {
+            this.localRank = localRank;
+            return this;
+        }
+
+        /**
+         * How the ranks share the analysis (default {@link WorkSharing#SPLIT}: each rank its share of
+         * the layers, which together cover every layer once).
+         */
+        public Builder workSharing(WorkSharing sharing) {
+            this.workSharing = Objects.requireNonNull(sharing, "workSharing");
+            return this;
+        }
+
+        /** Leaves the ESD gauge histogram (27 series a layer) out of the export for layers this regex finds. */
+        public Builder noEsdFor(String layerRegex) {
+            this.noEsdFor = layerRegex;
+            return this;
+        }
+
+        /** Leaves the top singular values ({@link #topSingularValues} series a layer) out of the export for layers this regex finds. */
+        public Builder noTopSingularValuesFor(String layerRegex) {
+            this.noTopSingularValuesFor = layerRegex;
+            return this;
+        }
+
+        /** The environment the rank is read from (tests; default {@code System.getenv()}). */
+        Builder environment(Map<String, String> variables) {
+            this.environment = Objects.requireNonNull(variables);
+            return this;
         }
 
         /** Model name label on every metric (default "model"). */
@@ -196,10 +274,35 @@ public record MonitorSettings(SnapshotSchedule schedule, TensorSelection selecti
             require(trapsEvery >= 0, "trapsEvery must be >= 0, got " + trapsEvery);
             require(memoryBudgetBytes > 0, "memoryBudgetBytes must be > 0, got " + memoryBudgetBytes);
             require(analysisThreads >= 0, "analysisThreads must be >= 0, got " + analysisThreads);
+            Rank processRank = chooseRank();
+            SeriesFilter series;
+            try {
+                series = SeriesFilter.of(noEsdFor, noTopSingularValuesFor);
+            } catch (java.util.regex.PatternSyntaxException e) {
+                throw new IllegalArgumentException("noEsdFor / noTopSingularValuesFor: not a regex: " + e.getDescription(), e);
+            }
             LayerAnalyzer.Options options = new LayerAnalyzer.Options(conv, false, seed, thresholds);
-            return new MonitorSettings(new SnapshotSchedule(every, denseEarly), TensorSelection.of(include, exclude),
+            MonitorSettings settings = new MonitorSettings(new SnapshotSchedule(every, denseEarly), TensorSelection.of(include, exclude),
                     new SnapshotAnalyzer.Settings(model, options, vectors, trapsEvery, topSingularValues),
-                    chooseEngine(), memoryBudgetBytes, analysisThreads, analysisPriority);
+                    chooseEngine(), memoryBudgetBytes, analysisThreads, analysisPriority, processRank, workSharing, series);
+            if (processRank.worldSize() > 1) {
+                Shard shard = settings.shard();
+                LOG.info("specwatch: rank {} of {} ({}); {}", processRank.rank(), processRank.worldSize(), processRank.origin(),
+                        shard == null ? "rank0-only: this rank analyses no layers, it exports its health"
+                                : shard.count() == 1 ? "every rank analyses every layer (" + workSharing.label() + ")"
+                                : "this rank analyses its share " + shard + " of the layers (split)");
+            }
+            return settings;
+        }
+
+        private Rank chooseRank() {
+            if (rank == null && worldSize == null) {
+                return Rank.detect(environment);
+            }
+            require(rank != null && worldSize != null, "rank and worldSize are set together (got rank " + rank + ", worldSize " + worldSize + ")");
+            require(worldSize >= 1 && rank >= 0 && rank < worldSize, "rank must be in [0, worldSize), got rank " + rank + " of " + worldSize);
+            require(localRank >= 0, "localRank must be >= 0, got " + localRank);
+            return new Rank(rank, worldSize, localRank, "settings");
         }
 
         private SpectrumEngine chooseEngine() {

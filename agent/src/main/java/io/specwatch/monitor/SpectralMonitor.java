@@ -120,7 +120,7 @@ public final class SpectralMonitor implements AutoCloseable {
         }
         long start = System.nanoTime();
         try {
-            List<TensorInfo> selected = settings.selection().select(source.tensors());
+            List<TensorInfo> selected = settings.tensorsToAnalyse(source.tensors());
             long estimate = 0;
             long working = 0;
             for (TensorInfo t : selected) {

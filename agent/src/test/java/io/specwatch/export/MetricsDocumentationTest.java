@@ -79,4 +79,13 @@ class MetricsDocumentationTest {
             assertTrue(known, name + " is documented but nothing exports it");
         }
     }
+
+    @Test
+    void theSpectraStartWithSpectralAndTheMonitorsOwnHealthWithSpecwatch() {
+        for (Field f : MetricCatalogue.exported()) {
+            assertTrue(f.export().name().startsWith("spectral_"), f.export().name());
+        }
+        MonitorMeterBinder.OWN_METRICS.forEach((name, type) -> assertTrue(
+                name.equals(io.specwatch.collector.EsdHistogramCollector.NAME) ? name.startsWith("spectral_") : name.startsWith("specwatch_"), name));
+    }
 }

@@ -68,7 +68,7 @@ class CustomSourceTest {
             assertEquals(List.of("enc", "dec", "enc", "dec", "enc", "dec"), source.copied, "the bias is never copied");
             String body = MonitorEndToEndTest.get(server.port(), "/metrics", null).body();
             assertTrue(MonitorEndToEndTest.sample(body, "spectral_effective_rank_ratio", "layer=\"dec\"", "model=\"synthetic\"") > 0.5);
-            assertEquals(10, MonitorEndToEndTest.sample(body, "spectral_last_snapshot_step"));
+            assertEquals(10, MonitorEndToEndTest.sample(body, "specwatch_last_snapshot_step"));
         } finally {
             monitor.close();
         }

@@ -98,8 +98,8 @@ public class MonitorEndToEndTest {
             // DJL numbers the Sequential children with the activations: 01 (64 x 32) feeds 03 (48 x 64)
             double chain = sample(body, "spectral_layer_alignment", "layer=\"01Linear_weight\"");
             assertTrue(chain >= 0 && chain <= 1);
-            double s1 = sample(body, "spectral_top_singular_value", layer, "rank=\"1\"");
-            double s2 = sample(body, "spectral_top_singular_value", layer, "rank=\"2\"");
+            double s1 = sample(body, "spectral_top_singular_value", layer, "index=\"1\"");
+            double s2 = sample(body, "spectral_top_singular_value", layer, "index=\"2\"");
             assertTrue(s1 >= s2 && s2 > 0);
             assertEquals(s1, sample(body, "spectral_singular_value_max", layer), 1e-9 * s1);
             int phases = 0;
@@ -109,15 +109,15 @@ public class MonitorEndToEndTest {
                 }
             }
             assertEquals(1, phases, "exactly one current phase per layer");
-            assertEquals(32, sample(body, "spectral_last_snapshot_step", model0));
-            assertTrue(sample(body, "spectral_last_snapshot_timestamp_seconds") > 1.7e9);
-            assertEquals(8, sample(body, "spectral_snapshots_total", model0));
-            assertEquals(0, sample(body, "spectral_snapshots_dropped_total"));
-            assertEquals(0, sample(body, "spectral_analysis_errors_total"));
-            assertEquals(8, sample(body, "spectral_analysis_seconds_count"));
-            assertEquals(0, sample(body, "spectral_pending_bytes"));
+            assertEquals(32, sample(body, "specwatch_last_snapshot_step", model0));
+            assertTrue(sample(body, "specwatch_last_snapshot_timestamp_seconds") > 1.7e9);
+            assertEquals(8, sample(body, "specwatch_snapshots_total", model0));
+            assertEquals(0, sample(body, "specwatch_snapshots_dropped_total"));
+            assertEquals(0, sample(body, "specwatch_analysis_errors_total"));
+            assertEquals(8, sample(body, "specwatch_analysis_seconds_count"));
+            assertEquals(0, sample(body, "specwatch_pending_bytes"));
             assertTrue(sample(body, "spectral_powerlaw_alpha_hill_baseline", layer) > 1);
-            assertEquals(1, sample(body, "spectral_build_info"));
+            assertEquals(1, sample(body, "specwatch_build_info"));
             // the ESD gauge histogram: 48 eigenvalues of that layer in its buckets
             assertEquals(48, sample(body, "spectral_esd_bucket", layer, "le=\"+Inf\""));
             assertTrue(body.contains("# TYPE spectral_esd histogram"), "gauge histogram in text format 0.0.4");
@@ -176,7 +176,7 @@ public class MonitorEndToEndTest {
             String layer = "layer=\"01Linear_weight\"";
             assertTrue(sample(body, "spectral_nonfinite_values", layer) > 0);
             assertEquals(1, sample(body, "spectral_phase", layer, "phase=\"nonfinite\""));
-            assertEquals(0, sample(body, "spectral_analysis_errors_total"));
+            assertEquals(0, sample(body, "specwatch_analysis_errors_total"));
         } finally {
             monitor.close();
         }

@@ -25,6 +25,13 @@ public final class MetricCatalogue {
     /** Prometheus label names every per-layer family carries. */
     public static final String MODEL_LABEL = "model";
     public static final String LAYER_LABEL = "layer";
+    /**
+     * The process's rank in a multi-process job, on every series a monitor exports (added by the
+     * exporters from the monitor's settings, not read from a report).
+     */
+    public static final String RANK_LABEL = "rank";
+    /** The key of the top singular values, the one per-layer family whose size is a setting (k series). */
+    public static final String TOP_SINGULAR_VALUES = "top_singular_values";
 
     private static final List<Field> FIELDS = new ArrayList<>();
 
@@ -123,9 +130,10 @@ public final class MetricCatalogue {
         add(layer("direction_overlap", Field.Type.MAP, r -> r.dynamics().directionOverlaps())
                 .exported("spectral_direction_overlap", "1", "|<v1(W), beta>| / |beta| for a tracked direction beta")
                 .labelled("direction", null));
-        add(layer("top_singular_values", Field.Type.LIST, LayerReport::topSingularValues)
-                .exported("spectral_top_singular_value", "1", "The largest singular values, by rank")
-                .labelled("rank", null));
+        // labelled index, not rank: rank is the process's rank in a multi-process job
+        add(layer(TOP_SINGULAR_VALUES, Field.Type.LIST, LayerReport::topSingularValues)
+                .exported("spectral_top_singular_value", "1", "The largest singular values, by index (1 is the largest)")
+                .labelled("index", null));
     }
 
     /** The columns of the table ({@code specwatch analyze}'s default output): header and field key. */

@@ -22,6 +22,7 @@ public final class EsdHistogramCollector implements Collector {
 
     private final LatestReports reports;
     private final Labels extraLabels;
+    private final SeriesFilter filter;
     private final double[] bounds;
 
     /**
@@ -30,21 +31,28 @@ public final class EsdHistogramCollector implements Collector {
      * @param lowest      upper bound of the first bucket (default 1e-3)
      * @param highest     upper bound of the last finite bucket (default 1e3)
      * @param buckets     number of finite buckets, log-spaced (default 24)
+     * @param filter      the layers whose ESD is left out ({@link SeriesFilter#exportsEsd})
      */
-    public EsdHistogramCollector(LatestReports reports, Labels extraLabels, double lowest, double highest, int buckets) {
+    public EsdHistogramCollector(LatestReports reports, Labels extraLabels, double lowest, double highest, int buckets,
+                                 SeriesFilter filter) {
         if (!(lowest > 0 && highest > lowest && buckets >= 2)) {
             throw new IllegalArgumentException("ESD buckets need 0 < lowest < highest and at least 2 buckets");
         }
         this.reports = reports;
         this.extraLabels = extraLabels;
+        this.filter = java.util.Objects.requireNonNull(filter, "filter");
         bounds = new double[buckets];
         for (int i = 0; i < buckets; i++) {
             bounds[i] = lowest * Math.pow(highest / lowest, (double) i / (buckets - 1));
         }
     }
 
+    public EsdHistogramCollector(LatestReports reports, Labels extraLabels, SeriesFilter filter) {
+        this(reports, extraLabels, 1e-3, 1e3, 24, filter);
+    }
+
     public EsdHistogramCollector(LatestReports reports, Labels extraLabels) {
-        this(reports, extraLabels, 1e-3, 1e3, 24);
+        this(reports, extraLabels, SeriesFilter.NONE);
     }
 
     public EsdHistogramCollector(LatestReports reports) {
@@ -93,7 +101,7 @@ public final class EsdHistogramCollector implements Collector {
                 .gaugeHistogram(true);
         for (LayerReport r : reports.all()) {
             double[] lambda = r.report().eigenvalues();
-            if (lambda != null && lambda.length > 0) {
+            if (lambda != null && lambda.length > 0 && filter.exportsEsd(r.layer())) {
                 builder.dataPoint(point(r, lambda));
             }
         }

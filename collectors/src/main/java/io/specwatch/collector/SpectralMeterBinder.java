@@ -27,14 +27,21 @@ public final class SpectralMeterBinder implements MeterBinder {
 
     private final LatestReports reports;
     private final Tags extraTags;
+    private final SeriesFilter filter;
 
     /**
      * @param reports the store to export
      * @param tags    extra tags on every row (e.g. {@code job}, {@code rank})
+     * @param filter  the series left out for chosen layers
      */
-    public SpectralMeterBinder(LatestReports reports, Iterable<Tag> tags) {
+    public SpectralMeterBinder(LatestReports reports, Iterable<Tag> tags, SeriesFilter filter) {
         this.reports = reports;
         this.extraTags = Tags.of(tags);
+        this.filter = java.util.Objects.requireNonNull(filter, "filter");
+    }
+
+    public SpectralMeterBinder(LatestReports reports, Iterable<Tag> tags) {
+        this(reports, tags, SeriesFilter.NONE);
     }
 
     public SpectralMeterBinder(LatestReports reports) {
@@ -56,7 +63,11 @@ public final class SpectralMeterBinder implements MeterBinder {
         families.keySet().forEach(name -> rows.put(name, new ArrayList<>()));
         for (LayerReport r : all) {
             Tags base = extraTags.and(MetricCatalogue.MODEL_LABEL, r.model(), MetricCatalogue.LAYER_LABEL, r.layer());
+            boolean top = filter.exportsTopSingularValues(r.layer());
             for (Field f : MetricCatalogue.exported()) {
+                if (!top && f.key().equals(MetricCatalogue.TOP_SINGULAR_VALUES)) {
+                    continue;
+                }
                 Field.Export e = f.export();
                 for (Map.Entry<String, Double> sample : f.samples(r).entrySet()) {
                     Tags tags = e.labelName() == null ? base : base.and(e.labelName(), sample.getKey());

@@ -19,7 +19,7 @@ class EsdHistogramCollectorTest {
         List<LayerReport> reports = TestReports.twoSnapshots("m");
         store.accept(reports);
         // bounds 0.1, 1, 10 (three log-spaced buckets) and +Inf
-        EsdHistogramCollector esd = new EsdHistogramCollector(store, Labels.of("job", "train"), 0.1, 10, 3);
+        EsdHistogramCollector esd = new EsdHistogramCollector(store, Labels.of("job", "train"), 0.1, 10, 3, SeriesFilter.NONE);
         assertEquals(List.of(0.1, 1.0, 10.0), java.util.Arrays.stream(esd.bounds()).boxed().toList());
         HistogramSnapshot snapshot = (HistogramSnapshot) esd.collect();
         assertEquals("spectral_esd", snapshot.getMetadata().getName());
@@ -43,5 +43,13 @@ class EsdHistogramCollectorTest {
         }
         assertEquals(lambda.length, cumulative);
         assertEquals(lambda.length, fc1.getSum(), 1e-9, "eigenvalues over their mean sum to their count");
+    }
+
+    @Test
+    void theEsdOfChosenLayersIsLeftOut() {
+        LatestReports store = new LatestReports();
+        store.accept(TestReports.twoSnapshots("m"));
+        HistogramSnapshot snapshot = (HistogramSnapshot) new EsdHistogramCollector(store, Labels.EMPTY, SeriesFilter.of("^fc", null)).collect();
+        assertEquals(List.of("tiny"), snapshot.getDataPoints().stream().map(p -> p.getLabels().get("layer")).toList());
     }
 }

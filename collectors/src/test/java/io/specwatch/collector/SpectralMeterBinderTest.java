@@ -39,7 +39,7 @@ class SpectralMeterBinderTest {
             assertEquals(fc1.report().alphaHill(), alphaHill.value(), 0);
             assertEquals(fc1.dynamics().previous().agreement(),
                     gauge(r, "spectral.singular.vector.agreement", "layer", "fc1", "reference", "previous").value(), 0);
-            assertEquals(fc1.topSingularValues()[1], gauge(r, "spectral.top.singular.value", "layer", "fc1", "rank", "2").value(), 0);
+            assertEquals(fc1.topSingularValues()[1], gauge(r, "spectral.top.singular.value", "layer", "fc1", "index", "2").value(), 0);
             assertEquals(1.0, gauge(r, "spectral.phase", "layer", "fc1", "phase", fc1.report().phase().label()).value(), 0);
             // does not apply: no row, rather than NaN
             assertNull(gauge(r, "spectral.powerlaw.alpha", "layer", "tiny"), "a 8 x 4 matrix has no fit");
@@ -61,5 +61,29 @@ class SpectralMeterBinderTest {
         store.accept(List.of(reports.get(1)));
         assertEquals(3, store.size());
         assertEquals(reports.get(0).report().rank().stableRank(), gauge(registry, "spectral.stable.rank", "layer", "fc1").value(), 0);
+    }
+
+    @Test
+    void theTopSingularValuesOfChosenLayersAreLeftOutAndNothingElse() {
+        LatestReports store = new LatestReports();
+        PrometheusMeterRegistry all = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        PrometheusMeterRegistry filtered = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new SpectralMeterBinder(store, Tags.of("rank", "3")).bindTo(all);
+        new SpectralMeterBinder(store, Tags.of("rank", "3"), SeriesFilter.of(null, "^fc1$")).bindTo(filtered);
+        store.accept(TestReports.twoSnapshots("m"));
+        assertEquals(5, all.find("spectral.top.singular.value").tags("layer", "fc1", "rank", "3").gauges().size());
+        assertEquals(0, filtered.find("spectral.top.singular.value").tags("layer", "fc1").gauges().size());
+        assertEquals(5, filtered.find("spectral.top.singular.value").tags("layer", "fc2").gauges().size(), "fc2 keeps them");
+        // exactly the five series go: every other line of the scrape is the same
+        List<String> allLines = series(all.scrape());
+        List<String> filteredLines = series(filtered.scrape());
+        List<String> gone = allLines.stream().filter(l -> !filteredLines.contains(l)).toList();
+        assertEquals(5, gone.size(), gone.toString());
+        assertTrue(gone.stream().allMatch(l -> l.startsWith("spectral_top_singular_value{") && l.contains("layer=\"fc1\"")), gone.toString());
+        assertTrue(allLines.stream().filter(l -> !l.startsWith("#")).allMatch(l -> l.contains("rank=\"3\"")), "the rank tag on every row");
+    }
+
+    private static List<String> series(String scrape) {
+        return scrape.lines().filter(l -> !l.startsWith("#")).toList();
     }
 }

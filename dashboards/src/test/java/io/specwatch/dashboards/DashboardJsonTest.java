@@ -32,9 +32,10 @@ class DashboardJsonTest {
         // the catalogue is what the other checks trust: make sure it parsed the tables
         assertTrue(catalog.knows("spectral_powerlaw_alpha"));
         assertTrue(catalog.knows("spectral_esd_bucket"));
-        assertTrue(catalog.isCounter("spectral_snapshots_dropped_total"));
-        assertTrue(catalog.isCounter("spectral_analysis_seconds_sum"));
-        assertTrue(!catalog.isCounter("spectral_esd_bucket") && !catalog.isCounter("spectral_pending_bytes"));
+        assertTrue(catalog.isCounter("specwatch_snapshots_dropped_total"));
+        assertTrue(catalog.knows("specwatch_world_size") && !catalog.isCounter("specwatch_world_size"));
+        assertTrue(catalog.isCounter("specwatch_analysis_seconds_sum"));
+        assertTrue(!catalog.isCounter("spectral_esd_bucket") && !catalog.isCounter("specwatch_pending_bytes"));
         assertTrue(catalog.kinds().size() > 35, "only " + catalog.kinds().size() + " metrics parsed");
     }
 
@@ -44,11 +45,36 @@ class DashboardJsonTest {
     }
 
     @Test
-    void variablesAreDatasourceJobModelLayer() {
+    void variablesAreDatasourceJobModelRankLayer() {
         JsonNode vars = dashboard.path("templating").path("list");
-        assertEquals(List.of("datasource", "job", "model", "layer"),
-                vars.findValues("name").stream().map(JsonNode::asText).toList().subList(0, 4));
-        assertTrue(vars.get(3).path("multi").asBoolean(), "layer is multi-select");
+        assertEquals(List.of("datasource", "job", "model", "rank", "layer"),
+                vars.findValues("name").stream().map(JsonNode::asText).toList().subList(0, 5));
+        assertTrue(vars.get(3).path("multi").asBoolean() && vars.get(3).path("includeAll").asBoolean(), "rank is multi-select with All");
+        assertEquals(".*", vars.get(3).path("allValue").asText(), "All also matches series without a rank label");
+        assertTrue(vars.get(4).path("multi").asBoolean(), "layer is multi-select");
+        assertTrue(vars.get(4).path("definition").asText().contains("rank=~\"$rank\""), "the layers of the chosen ranks");
+    }
+
+    @Test
+    void everyQueryOfALayerOrOfTheMonitorFiltersByRank() {
+        List<String> unfiltered = new java.util.ArrayList<>();
+        for (String expr : Dashboards.exprs(dashboard)) {
+            boolean perLayerOrPerRank = expr.contains("$layer") || (expr.contains("specwatch_") && !expr.contains("specwatch_world_size"));
+            if (perLayerOrPerRank && !expr.contains("rank=~\"$rank\"")) {
+                unfiltered.add(expr);
+            }
+        }
+        assertEquals(List.of(), unfiltered);
+    }
+
+    @Test
+    void theRanksOfAJobHaveTheirPanels() {
+        String all = String.join("\n", Dashboards.exprs(dashboard));
+        assertTrue(all.contains("count by (model) (specwatch_world_size"), "ranks reporting");
+        assertTrue(all.contains("max by (model) (specwatch_world_size"), "of the world size");
+        assertTrue(all.contains("count by (model, rank) (spectral_phase"), "matrices per rank");
+        assertTrue(all.contains("model:spectral_powerlaw_alpha_hill:avg"), "the whole model from the recording rules");
+        assertTrue(dashboard.toString().contains("σ{{index}}"), "top singular values by index (rank is the process)");
     }
 
     @Test
@@ -57,8 +83,8 @@ class DashboardJsonTest {
         String all = String.join("\n", Dashboards.exprs(dashboard));
         for (String metric : List.of("spectral_powerlaw_alpha{", "spectral_powerlaw_alpha_hill{", "spectral_powerlaw_ks_distance",
                 "spectral_powerlaw_tail_size", "spectral_spikes", "spectral_top_singular_value", "spectral_singular_vector_agreement",
-                "spectral_update_norm_ratio", "spectral_snapshots_total", "spectral_snapshots_dropped_total",
-                "spectral_analysis_seconds_sum", "spectral_pending_bytes")) {
+                "spectral_update_norm_ratio", "specwatch_snapshots_total", "specwatch_snapshots_dropped_total",
+                "specwatch_analysis_seconds_sum", "specwatch_pending_bytes")) {
             assertTrue(all.contains(metric), metric + " is on no panel");
         }
         assertTrue(panels.stream().anyMatch(p -> p.path("type").asText().equals("heatmap")
@@ -101,7 +127,7 @@ class DashboardJsonTest {
     @Test
     void lintCatchesAFixedRateWindow() {
         ObjectNode broken = dashboard.deepCopy();
-        ((ObjectNode) firstPanel(broken).path("targets").get(0)).put("expr", "rate(spectral_snapshots_total[1m])");
+        ((ObjectNode) firstPanel(broken).path("targets").get(0)).put("expr", "rate(specwatch_snapshots_total[1m])");
         assertTrue(lint.problems(broken).stream().anyMatch(p -> p.contains("instead of [$__rate_interval]")), lint.problems(broken).toString());
     }
 

@@ -13,6 +13,7 @@ final class Paths {
     static final Path PROMETHEUS = MODULE.resolve("prometheus");
     static final Path RULES = PROMETHEUS.resolve("rules");
     static final Path DASHBOARD = MODULE.resolve("grafana/specwatch-overview.json");
+    static final Path ALERTMANAGER = MODULE.resolve("alertmanager/alertmanager.yml");
 
     private Paths() {
     }

@@ -13,10 +13,11 @@ final class PromQl {
     private static final Pattern RATE = Pattern.compile(
             "\\b(rate|irate|increase)\\s*\\(\\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\\s*(\\{[^}]*})?\\s*\\[([^\\]]+)]");
     /**
-     * A metric name (a monitor metric, or a recording rule named level:spectral_…:operation) with
+     * A metric name (a monitor metric, or a recording rule named level:spectral_…:operation or
+     * level:specwatch_…:operation) with
      * its optional label matchers: one vector selector.
      */
-    private static final Pattern SELECTOR = Pattern.compile("(?<![\\w:\"])((?:[a-z_]+:)?spectral_[a-z0-9_]+(?::[a-z0-9_]+)?)(\\{[^}]*})?");
+    private static final Pattern SELECTOR = Pattern.compile("(?<![\\w:\"])((?:[a-z_]+:)?(?:spectral|specwatch)_[a-z0-9_]+(?::[a-z0-9_]+)?)(\\{[^}]*})?");
 
     /** One range function applied to a metric. */
     record RangeCall(String function, String metric, String range) {

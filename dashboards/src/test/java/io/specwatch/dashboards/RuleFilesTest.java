@@ -26,6 +26,25 @@ class RuleFilesTest {
         assertEquals(0, rules.exitCode(), rules.output());
         Promtool.Result config = Promtool.run(Paths.PROMETHEUS, "check", "config", "prometheus.yml");
         assertEquals(0, config.exitCode(), config.output());
+        Promtool.Result agent = Promtool.run(Paths.PROMETHEUS, "check", "config", "--agent", "agent.yml");
+        assertEquals(0, agent.exitCode(), agent.output());
+    }
+
+    @Test
+    void theAlertmanagerConfigPassesAmtoolAndRoutesBySeverity() throws Exception {
+        Promtool.Result check = Promtool.runTool("amtool", Paths.MODULE, "check-config", Paths.ALERTMANAGER.toString());
+        assertEquals(0, check.exitCode(), check.output());
+        for (String severity : List.of("critical", "warning", "info")) {
+            Promtool.Result route = Promtool.runTool("amtool", Paths.MODULE, "config", "routes", "test",
+                    "--config.file=" + Paths.ALERTMANAGER, "severity=" + severity, "alertname=SpectralNonFiniteWeights");
+            assertEquals(0, route.exitCode(), route.output());
+            // amtool warns on stderr that --config.file overrides --alertmanager.url
+            assertEquals(List.of("specwatch-" + severity), route.output().lines().filter(l -> !l.startsWith("Warning:")).toList(), severity);
+        }
+        // every severity our alerts use has its receiver
+        for (RuleSet.Rule alert : RuleSet.load().alerts()) {
+            assertTrue(Files.readString(Paths.ALERTMANAGER).contains("severity=\"" + alert.labels().get("severity") + "\""), alert.name());
+        }
     }
 
     @Test

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import io.specwatch.export.PushgatewaySink;
 import io.specwatch.export.SpecwatchServer;
 import io.specwatch.export.TensorBoardSink;
 import io.specwatch.history.HistoryReader;
@@ -15,6 +16,7 @@ import io.specwatch.monitor.AnalysisPriority;
 import io.specwatch.monitor.MonitorHealth;
 import io.specwatch.monitor.MonitorSettings;
 import io.specwatch.monitor.SpectralMonitor;
+import io.specwatch.monitor.WorkSharing;
 import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -25,7 +27,7 @@ public final class MonitorOptions {
     @Option(names = "--every", defaultValue = "50", description = "snapshot every K steps; default: ${DEFAULT-VALUE}")
     int every;
 
-    @Option(names = "--port", defaultValue = "9464", description = "port of /metrics and the live page (0: any free port); default: ${DEFAULT-VALUE}")
+    @Option(names = "--port", defaultValue = "9464", description = "port of /metrics and the live page (0: any free port); each process of a multi-process job adds its LOCAL_RANK; default: ${DEFAULT-VALUE}")
     int port;
 
     @Option(names = "--host", defaultValue = SpecwatchServer.DEFAULT_HOST, description = "address to bind; default: ${DEFAULT-VALUE}")
@@ -53,6 +55,34 @@ public final class MonitorOptions {
 
     @Mixin
     TorchThreads torchThreads;
+
+    @Option(names = "--rank", paramLabel = "R",
+            description = "this process's rank in a multi-process job (with --world-size); default: from the launcher's environment "
+                    + "(torchrun's RANK/WORLD_SIZE, Open MPI's, Slurm's), else 0 of 1")
+    Integer rank;
+
+    @Option(names = "--world-size", paramLabel = "N", description = "number of processes in the job (with --rank)")
+    Integer worldSize;
+
+    @Option(names = "--work-sharing", defaultValue = "split", paramLabel = "split|rank0-only|all",
+            description = "how ranks share the analysis: split (each rank its share of the layers), rank0-only, all; default: ${DEFAULT-VALUE}")
+    String workSharing;
+
+    @Option(names = "--no-esd-for", paramLabel = "REGEX", description = "leave the ESD gauge histogram (27 series a layer) out of /metrics for these layers")
+    String noEsdFor;
+
+    @Option(names = "--no-top-sv-for", paramLabel = "REGEX", description = "leave the top singular values out of /metrics for these layers")
+    String noTopSvFor;
+
+    @Option(names = "--push", paramLabel = "URL", description = "also push the metrics to this Prometheus Pushgateway (host:port or http://host:port), "
+            + "grouped by job and rank, with a final push at the end")
+    String push;
+
+    @Option(names = "--push-job", paramLabel = "NAME", description = "the job of the Pushgateway grouping key; default: the example's model name")
+    String pushJob;
+
+    @Option(names = "--push-every", defaultValue = "15", paramLabel = "S", description = "seconds between pushes; default: ${DEFAULT-VALUE}")
+    int pushEvery;
 
     @Option(names = "--no-monitor", description = "train without the monitor (for overhead comparisons)")
     boolean noMonitor;
@@ -127,6 +157,14 @@ public final class MonitorOptions {
         }
     }
 
+    /** {@code history.jsonl} → {@code history.rank3.jsonl}. */
+    static Path perRank(Path history, int rank) {
+        String name = history.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String renamed = dot > 0 ? name.substring(0, dot) + ".rank" + rank + name.substring(dot) : name + ".rank" + rank;
+        return history.resolveSibling(renamed);
+    }
+
     /** Keeps serving --linger seconds after training (returns early, quietly, when interrupted). */
     void linger(SpectralMonitor monitor) {
         if (monitor == null || linger <= 0) {
@@ -167,6 +205,23 @@ public final class MonitorOptions {
         if (report != null && history == null) {
             return "--report needs --history FILE";
         }
+        if ((rank == null) != (worldSize == null)) {
+            return "--rank and --world-size are given together";
+        }
+        if (rank != null && (worldSize < 1 || rank < 0 || rank >= worldSize)) {
+            return "--rank must be in [0, --world-size), got " + rank + " of " + worldSize;
+        }
+        try {
+            WorkSharing.parse(workSharing);
+        } catch (IllegalArgumentException e) {
+            return "--work-sharing: " + e.getMessage();
+        }
+        if (pushEvery < 1) {
+            return "--push-every must be >= 1 s, got " + pushEvery;
+        }
+        if (pushJob != null && pushJob.isBlank()) {
+            return "--push-job must not be blank";
+        }
         return torchThreads.problem();
     }
 
@@ -181,7 +236,17 @@ public final class MonitorOptions {
         if (memoryBudgetMb != null) {
             settings.memoryBudgetBytes(memoryBudgetMb << 20);
         }
+        if (rank != null) {
+            settings.rank(rank).worldSize(worldSize);
+        }
+        settings.workSharing(WorkSharing.parse(workSharing)).noEsdFor(noEsdFor).noTopSingularValuesFor(noTopSvFor);
         SpectralMonitor monitor = settings.model(model).every(every).vectors(vectors).analysisPriority(analysisPriority).build();
+        io.specwatch.monitor.Rank processRank = monitor.settings().rank();
+        if (processRank.worldSize() > 1 && history != null) {
+            // one file per rank: several processes appending to one file would interleave their lines
+            history = perRank(history, processRank.rank());
+            report = report == null ? null : perRank(report, processRank.rank());
+        }
         // a history or event directory that cannot be written costs that output only, never the training
         if (history != null) {
             try {
@@ -198,9 +263,19 @@ public final class MonitorOptions {
                 System.err.println("specwatch: " + e.getMessage() + "; training goes on without it");
             }
         }
+        if (push != null) {
+            try {
+                PushgatewaySink sink = PushgatewaySink.start(monitor, push, pushJob != null ? pushJob : model, Duration.ofSeconds(pushEvery));
+                System.err.println("specwatch: pushing to " + sink.destination());
+            } catch (IllegalArgumentException e) {
+                System.err.println("specwatch: --push: " + e.getMessage() + "; training goes on without pushing");
+            }
+        }
+        // the processes of one machine each get their own port: --port plus the local rank
+        int ownPort = port == 0 ? 0 : port + processRank.localRank();
         SpecwatchServer server = null;
         try {
-            server = SpecwatchServer.start(monitor, host, port);
+            server = SpecwatchServer.start(monitor, host, ownPort);
             System.err.printf("specwatch: metrics on http://%s:%d/metrics, live page on http://%s:%d/%n", host, server.port(), host, server.port());
         } catch (IOException e) {
             // the monitor's rule: a broken port never stops training

@@ -52,7 +52,7 @@ class GrokkingExampleTest {
             } catch (java.io.IOException e) {
                 metrics = ""; // not serving yet
             }
-            if (sample(metrics, "training_accuracy", "split=\"train\"") > 0.9 && sample(metrics, "spectral_last_snapshot_step", "") == 300) {
+            if (sample(metrics, "training_accuracy", "split=\"train\"") > 0.9 && sample(metrics, "specwatch_last_snapshot_step", "") == 300) {
                 break; // memorised (the gauge follows training), and the final snapshot analysed
             }
             assertTrue(System.nanoTime() < deadline, "no training accuracy over 0.9 beside the spectral metrics on /metrics within 3 minutes: " + metrics);

@@ -157,7 +157,7 @@ class WatchEndToEndTest {
             assertEquals(0, MonitorEndToEndTest.sample(metrics, "specwatch_checkpoints_skipped_total"));
             assertEquals(60, MonitorEndToEndTest.sample(metrics, "specwatch_checkpoint_last_step"));
             assertTrue(MonitorEndToEndTest.sample(metrics, "specwatch_checkpoint_lag_seconds") >= 0);
-            assertEquals(60, MonitorEndToEndTest.sample(metrics, "spectral_last_snapshot_step", "model=\"run\""));
+            assertEquals(60, MonitorEndToEndTest.sample(metrics, "specwatch_last_snapshot_step", "model=\"run\""));
             assertTrue(MonitorEndToEndTest.sample(metrics, "spectral_powerlaw_alpha_hill", "layer=\"2.weight\"", "model=\"run\"") > 1);
             assertTrue(MonitorEndToEndTest.sample(metrics, "spectral_update_norm_ratio", "layer=\"4.weight\"") > 0, "ΔW against the previous checkpoint");
         }
