@@ -23,6 +23,7 @@ import io.specwatch.history.HistoryWriter;
 import io.specwatch.history.HtmlReport;
 import io.specwatch.monitor.AnalysisPriority;
 import io.specwatch.monitor.MonitorSettings;
+import io.specwatch.monitor.Shard;
 import io.specwatch.monitor.SpectralMonitor;
 import io.specwatch.source.checkpoint.CheckpointWatcher;
 import io.specwatch.source.checkpoint.WatcherMetrics;
@@ -89,6 +90,12 @@ final class WatchCommand implements Callable<Integer> {
     @Option(names = "--engine", defaultValue = "auto", paramLabel = "NAME", description = "spectrum engine (see analyze --help); default: ${DEFAULT-VALUE}")
     String engine;
 
+    @Option(names = "--shard", paramLabel = "I/N|auto",
+            description = "analyse share I of N of the layers (several watchers of one directory, on one or several machines; "
+                    + "each its own --history and --port); auto: the launcher's rank and size (torchrun, Open MPI, Slurm); "
+                    + "default: every layer")
+    String shard;
+
     @Mixin
     DeviceOptions device;
 
@@ -132,7 +139,18 @@ final class WatchCommand implements Callable<Integer> {
                 .include(include).exclude(exclude).vectors(vectors).conv(ConvLayout.valueOf(conv.toUpperCase(Locale.ROOT)))
                 .engine(choice.engine()).analysisThreads(0).analysisPriority(AnalysisPriority.valueOf(priority.toUpperCase(Locale.ROOT)))
                 .memoryBudgetBytes(memoryBudgetMb != null ? memoryBudgetMb << 20 : Runtime.getRuntime().maxMemory() / 4 * 3);
-        SpectralMonitor monitor = builder.build();
+        if (!"auto".equals(shard)) {
+            // a watcher is one process of its own unless told otherwise, whatever its environment says
+            Shard share = shard == null ? Shard.WHOLE : Shard.parse(shard);
+            builder.rank(share.index()).worldSize(share.count());
+        }
+        SpectralMonitor monitor;
+        try {
+            monitor = builder.build();
+        } catch (IllegalArgumentException e) {
+            err.println("specwatch watch: " + e.getMessage());
+            return Specwatch.EXIT_BAD_INPUT;
+        }
         SpecwatchServer server = null;
         AtomicBoolean stop = new AtomicBoolean();
         Thread hook = new Thread(() -> stop.set(true), "specwatch-watch-stop");
@@ -151,7 +169,7 @@ final class WatchCommand implements Callable<Integer> {
             if (!once || port != null) {
                 try {
                     server = SpecwatchServer.start(monitor, host, port != null ? port : SpecwatchServer.DEFAULT_PORT);
-                    new WatcherMetrics(watcher.counts(), label).bindTo(server.meterRegistry());
+                    new WatcherMetrics(watcher.counts(), label, monitor.settings().rank().rank()).bindTo(server.meterRegistry());
                     err.printf("specwatch watch: metrics on http://%s:%d/metrics, live page on http://%s:%d/%n", host, server.port(), host, server.port());
                 } catch (IOException e) {
                     err.println("specwatch watch: " + e.getMessage() + "; watching without /metrics and the live page");
@@ -195,6 +213,13 @@ final class WatchCommand implements Callable<Integer> {
         }
         if (report != null && history == null) {
             return "--report needs --history FILE";
+        }
+        if (shard != null && !"auto".equals(shard)) {
+            try {
+                Shard.parse(shard);
+            } catch (IllegalArgumentException e) {
+                return "--shard: " + e.getMessage();
+            }
         }
         if (vectors < 0) {
             return "--vectors must be >= 0, got " + vectors;

@@ -18,9 +18,10 @@ public final class WatcherMetrics implements MeterBinder {
     private final CheckpointWatcher.Counts counts;
     private final Tags tags;
 
-    public WatcherMetrics(CheckpointWatcher.Counts counts, String model) {
+    /** The watcher's counts, labelled with its model and its rank (its shard's index; 0 for a lone watcher). */
+    public WatcherMetrics(CheckpointWatcher.Counts counts, String model, int rank) {
         this.counts = counts;
-        this.tags = Tags.of("model", model);
+        this.tags = Tags.of("model", model, "rank", Integer.toString(rank));
     }
 
     private static Map<String, String> metrics() {
