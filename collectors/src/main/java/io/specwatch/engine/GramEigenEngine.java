@@ -1,5 +1,6 @@
 package io.specwatch.engine;
 
+import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.openblas.global.openblas;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -68,15 +69,7 @@ public final class GramEigenEngine implements SpectrumEngine {
         boolean tall = rows >= cols;
         int n = Math.min(rows, cols);
         float[] source = matrix.values();
-        double[] w = new double[source.length];
-        for (int i = 0; i < w.length; i++) {
-            w[i] = source[i];
-        }
-        // The row-major W is the column-major Wᵀ (cols × rows, ld = cols).
-        // tall: G = WᵀW = Wᵀ(Wᵀ)ᵀ (cols × cols); wide: G = WWᵀ = (Wᵀ)ᵀWᵀ (rows × rows). Upper triangle, column-major.
-        double[] gram = new double[n * n];
-        openblas.cblas_dsyrk(openblas.CblasColMajor, openblas.CblasUpper, tall ? openblas.CblasNoTrans : openblas.CblasTrans,
-                n, tall ? rows : cols, 1.0, w, cols, 0.0, gram, n);
+        double[] gram = gram64(source, rows, cols);
         int k = Math.min(requestedVectors, n);
         // Tridiagonalise once; all eigenvalues from the tridiagonal (dsterf), and only the top-k
         // eigenvectors (dstemr, then dormtr back to G's basis): the vectors cost O(n²k), not the O(n³)
@@ -122,7 +115,7 @@ public final class GramEigenEngine implements SpectrumEngine {
                     double s = 0;
                     int offset = r * cols;
                     for (int c = 0; c < cols; c++) {
-                        s += w[offset + c] * v[c];
+                        s += source[offset + c] * v[c];
                     }
                     large[j][r] = (float) (s * scale);
                 }
@@ -133,7 +126,7 @@ public final class GramEigenEngine implements SpectrumEngine {
                     double ur = v[r];
                     int offset = r * cols;
                     for (int c = 0; c < cols; c++) {
-                        acc[c] += w[offset + c] * ur;
+                        acc[c] += source[offset + c] * ur;
                     }
                 }
                 for (int c = 0; c < cols; c++) {
@@ -143,6 +136,56 @@ public final class GramEigenEngine implements SpectrumEngine {
         }
         SingularVectors vectors = tall ? new SingularVectors(sigma, large, small) : new SingularVectors(sigma, small, large);
         return new Spectrum(eigenvalues, n, vectors, name());
+    }
+
+    /** Doubles per block of W converted for {@code dsyrk}: 8 MiB. */
+    static final int BLOCK_ELEMENTS = 1 << 20;
+
+    /**
+     * The Gram matrix over the smaller dimension in float64 (upper triangle, column-major), summed
+     * over blocks of W: W is never copied whole to float64 (8·N·M bytes, 400 MB for an embedding
+     * of 50257 × 768), only one block of about {@link #BLOCK_ELEMENTS} at a time, and the blocks
+     * and the Gram matrix stay in native memory across the {@code dsyrk} calls (a Java array would
+     * be copied in and out by JNI on every call).
+     */
+    static double[] gram64(float[] source, int rows, int cols) {
+        return gram64(source, rows, cols, BLOCK_ELEMENTS);
+    }
+
+    /** As {@link #gram64(float[], int, int)}, with blocks of about {@code blockElements} (tests). */
+    static double[] gram64(float[] source, int rows, int cols, int blockElements) {
+        boolean tall = rows >= cols;
+        int n = Math.min(rows, cols);
+        int length = tall ? rows : cols; // the dimension summed over
+        int width = Math.max(1, Math.min(length, blockElements / n));
+        try (DoublePointer gram = new DoublePointer((long) n * n); DoublePointer block = new DoublePointer((long) width * n)) {
+            double[] buffer = new double[width * n];
+            for (int start = 0; start < length; start += width) {
+                int b = Math.min(width, length - start);
+                if (tall) {
+                    // rows start..start+b of the row-major W: the column-major (cols × b) block A of Wᵀ, so that G += AAᵀ
+                    int offset = start * cols;
+                    for (int i = 0; i < b * cols; i++) {
+                        buffer[i] = source[offset + i];
+                    }
+                } else {
+                    // columns start..start+b of W, stored column-major as a (b × rows) matrix A, so that G += AᵀA
+                    for (int r = 0; r < rows; r++) {
+                        int from = r * cols + start;
+                        int to = r * b;
+                        for (int c = 0; c < b; c++) {
+                            buffer[to + c] = source[from + c];
+                        }
+                    }
+                }
+                block.put(buffer, 0, b * n);
+                openblas.cblas_dsyrk(openblas.CblasColMajor, openblas.CblasUpper, tall ? openblas.CblasNoTrans : openblas.CblasTrans,
+                        n, b, 1.0, block, tall ? cols : b, start == 0 ? 0.0 : 1.0, gram, n);
+            }
+            double[] out = new double[n * n];
+            gram.get(out);
+            return out;
+        }
     }
 
     private static void check(int info, String routine, int rows, int cols) {
