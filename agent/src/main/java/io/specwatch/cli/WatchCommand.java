@@ -102,6 +102,10 @@ final class WatchCommand implements Callable<Integer> {
     @Option(names = "--vectors", defaultValue = "10", description = "singular triplets kept per layer for the dynamics (0: none); default: ${DEFAULT-VALUE}")
     int vectors;
 
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "N",
+            description = "BLAS threads of the analysis (0: OpenBLAS's default, one per core; 1 is faster on a machine busy training); default: ${DEFAULT-VALUE}")
+    int threads;
+
     @Option(names = "--max-elements", paramLabel = "N", converter = AnalyzeCommand.ElementCount.class,
             description = "largest tensor read, in elements (e.g. 2e9); larger ones are skipped; default: ${DEFAULT-VALUE}")
     long maxElements = ReadLimits.DEFAULT.maxElements();
@@ -137,7 +141,7 @@ final class WatchCommand implements Callable<Integer> {
         }
         MonitorSettings.Builder builder = SpectralMonitor.builder().model(label).every(1).denseEarly(false)
                 .include(include).exclude(exclude).vectors(vectors).conv(ConvLayout.valueOf(conv.toUpperCase(Locale.ROOT)))
-                .engine(choice.engine()).analysisThreads(0).analysisPriority(AnalysisPriority.valueOf(priority.toUpperCase(Locale.ROOT)))
+                .engine(choice.engine()).analysisThreads(threads).analysisPriority(AnalysisPriority.valueOf(priority.toUpperCase(Locale.ROOT)))
                 .memoryBudgetBytes(memoryBudgetMb != null ? memoryBudgetMb << 20 : Runtime.getRuntime().maxMemory() / 4 * 3);
         if (!"auto".equals(shard)) {
             // a watcher is one process of its own unless told otherwise, whatever its environment says
@@ -223,6 +227,9 @@ final class WatchCommand implements Callable<Integer> {
         }
         if (vectors < 0) {
             return "--vectors must be >= 0, got " + vectors;
+        }
+        if (threads < 0) {
+            return "--threads must be >= 0, got " + threads;
         }
         if (memoryBudgetMb != null && memoryBudgetMb < 1) {
             return "--memory-budget-mb must be >= 1, got " + memoryBudgetMb;

@@ -29,6 +29,7 @@ class WatchCommandTest {
             {"watch", dir.toString(), "--device", "tpu"},
             {"watch", dir.toString(), "--shard", "2/2"},
             {"watch", dir.toString(), "--shard", "one"},
+            {"watch", dir.toString(), "--threads", "-1"},
         }) {
             AnalyzeCommandTest.Run r = AnalyzeCommandTest.run(args);
             assertEquals(2, r.exit(), String.join(" ", args) + ": " + r.err());

@@ -38,9 +38,10 @@ import io.specwatch.tensorfile.Checkpoint;
  * A checkpoint without a step in its name is numbered by modification time (1, 2, …).
  *
  * <p>A checkpoint is ready when it is structurally whole ({@link Checkpoint#incomplete}) and the
- * sizes of its files did not change since the previous scan: checkpoints are analysed only after
- * the writer is done, on any file system (network file systems deliver no change events, so this
- * polls).
+ * sizes of its files did not change since the previous scan, or none of its files was modified
+ * for {@link #QUIET} (the same evidence, without waiting for a second scan: what a watcher started
+ * on finished checkpoints sees): checkpoints are analysed only after the writer is done, on any
+ * file system (network file systems deliver no change events, so this polls).
  */
 final class CheckpointDirectory {
 
@@ -51,6 +52,9 @@ final class CheckpointDirectory {
     private static final Set<String> NOT_WEIGHTS = Set.of("optimizer.pt", "scheduler.pt", "scaler.pt", "training_args.bin", "last.ckpt");
     private static final Pattern SHARD = Pattern.compile(".*-\\d{5}-of-\\d{5}\\.(safetensors|bin)");
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A checkpoint whose files were all last modified this long ago is not being written. */
+    static final java.time.Duration QUIET = java.time.Duration.ofSeconds(10);
 
     private final Path root;
     private final Pattern stepPattern;
@@ -204,16 +208,33 @@ final class CheckpointDirectory {
     }
 
     /**
-     * True when the checkpoint is whole and its files' sizes are those of the previous call for it
-     * (so the first call for a checkpoint is never ready).
+     * True when the checkpoint is whole and its files' sizes are those of the previous call for it,
+     * or (at any call) none of its files changed for {@link #QUIET}.
      */
     boolean ready(CheckpointCandidate c) {
         Map<Path, Long> sizes = sizes(c.path());
         Map<Path, Long> before = previousSizes.put(c.path(), sizes);
-        if (sizes.isEmpty() || !sizes.equals(before)) {
+        if (sizes.isEmpty()) {
+            return false;
+        }
+        if (!sizes.equals(before) && !quiet(sizes.keySet())) {
             return false;
         }
         return Checkpoint.incomplete(c.path()).isEmpty();
+    }
+
+    private static boolean quiet(java.util.Collection<Path> files) {
+        long limit = System.currentTimeMillis() - QUIET.toMillis();
+        try {
+            for (Path f : files) {
+                if (Files.getLastModifiedTime(f, LinkOption.NOFOLLOW_LINKS).toMillis() > limit) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Forgets a checkpoint (analysed, failed or gone). */

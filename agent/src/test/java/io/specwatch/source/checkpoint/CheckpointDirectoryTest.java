@@ -70,6 +70,27 @@ class CheckpointDirectoryTest {
     }
 
     @Test
+    void aWholeCheckpointUntouchedForTheQuietTimeIsReadyAtTheFirstScan() throws Exception {
+        byte[] whole = TensorFiles.safetensors(Map.of("w", TensorFiles.f32(new long[] {4, 4}, new float[16])));
+        Path old = dir.resolve("w_step_1.safetensors");
+        Path fresh = dir.resolve("w_step_2.safetensors");
+        Path oldButCut = dir.resolve("w_step_3.safetensors");
+        Files.write(old, whole);
+        Files.write(fresh, whole);
+        Files.write(oldButCut, java.util.Arrays.copyOf(whole, whole.length - 3));
+        FileTime longAgo = FileTime.fromMillis(System.currentTimeMillis() - CheckpointDirectory.QUIET.toMillis() - 60_000);
+        Files.setLastModifiedTime(old, longAgo);
+        Files.setLastModifiedTime(oldButCut, longAgo);
+        CheckpointDirectory d = new CheckpointDirectory(dir, null);
+        List<CheckpointCandidate> cs = d.scan();
+        assertEquals(List.of("w_step_1.safetensors@1", "w_step_2.safetensors@2", "w_step_3.safetensors@3"), names(cs));
+        assertTrue(d.ready(cs.get(0)), "whole and untouched for longer than " + CheckpointDirectory.QUIET);
+        assertFalse(d.ready(cs.get(1)), "whole, but written just now: wait for a second scan");
+        assertFalse(d.ready(cs.get(2)), "untouched, but cut short: never ready");
+        assertTrue(d.ready(cs.get(1)), "unchanged at the second scan");
+    }
+
+    @Test
     void aTrainerCheckpointWithoutItsStateIsNotReady() throws Exception {
         Path c = Files.createDirectories(dir.resolve("checkpoint-5"));
         Files.write(c.resolve("model.safetensors"), TensorFiles.safetensors(Map.of("w", TensorFiles.f32(new long[] {2, 2}, new float[4]))));

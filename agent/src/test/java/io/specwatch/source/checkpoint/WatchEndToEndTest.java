@@ -49,7 +49,7 @@ class WatchEndToEndTest {
             stdout = Files.createTempFile(workDir, "watch", ".out");
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path"),
-                    Specwatch.class.getName(), "watch"));
+                    Specwatch.class.getName(), "watch", "--threads", "1"));
             command.addAll(List.of(args));
             process = new ProcessBuilder(command).redirectError(stderr.toFile()).redirectOutput(stdout.toFile()).start();
         }
@@ -107,13 +107,14 @@ class WatchEndToEndTest {
     }
 
     /**
-     * name → analyze record of one file, through the command line in this JVM; one job, so that
-     * OpenBLAS runs with the watcher's threads (other thread counts sum in another order: last-ulp
-     * differences).
+     * name → analyze record of one file, through the command line in this JVM; one job on one
+     * BLAS thread, as the watchers here run ({@code --threads 1}): other thread counts sum in
+     * another order (last-ulp differences, seen on a CI machine with more cores than this JVM's
+     * earlier tests left OpenBLAS).
      */
     static Map<String, JsonNode> analyze(Path file) throws Exception {
         java.io.StringWriter out = new java.io.StringWriter();
-        int exit = Specwatch.execute(new String[] {"analyze", "--format", "json", "--jobs", "1", file.toString()}, new java.io.PrintWriter(out),
+        int exit = Specwatch.execute(new String[] {"analyze", "--format", "json", "--jobs", "1", "--threads", "1", file.toString()}, new java.io.PrintWriter(out),
                 new java.io.PrintWriter(new java.io.StringWriter()));
         assertEquals(0, exit);
         Map<String, JsonNode> records = new HashMap<>();
