@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Keeps CONCURRENCY scrapes of http://127.0.0.1:PORT/metrics in flight for SECONDS (or until the
-server goes away), then prints a JSON summary: scrapes, resets and other errors, latency median,
+server goes away, or until the file --stop-file names exists), then prints a JSON summary: scrapes, resets and other errors, latency median,
 p99 and max in ms. Loopback only.
 
-  bench/scrape-load.py PORT [--concurrency 2000] [--seconds 30]"""
-import argparse, asyncio, json, time
+  bench/scrape-load.py PORT [--concurrency 2000] [--seconds 30] [--stop-file PATH]"""
+import argparse, asyncio, json, os, time
 
 
 async def scrape(port, latencies, errors):
@@ -31,10 +31,11 @@ async def main():
     ap.add_argument("port", type=int)
     ap.add_argument("--concurrency", type=int, default=2000)
     ap.add_argument("--seconds", type=float, default=30)
+    ap.add_argument("--stop-file", help="stop after the wave in flight once this file exists")
     a = ap.parse_args()
     latencies, errors = [], {}
     end = time.monotonic() + a.seconds
-    while time.monotonic() < end:
+    while time.monotonic() < end and not (a.stop_file and os.path.exists(a.stop_file)):
         await asyncio.gather(*(scrape(a.port, latencies, errors) for _ in range(a.concurrency)))
         if errors.get("ConnectionRefusedError", 0) >= a.concurrency:
             break  # the server is gone: the run ended

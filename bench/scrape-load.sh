@@ -9,13 +9,19 @@ port=9619
 for i in $(seq "$runs"); do
   quiet=$(bin/specwatch-example mlp --steps "$steps" --port "$port" 2>/dev/null | tail -n 1)
   echo "quiet  $(echo "$quiet" | python3 -c 'import json,sys; print(json.load(sys.stdin)["train_seconds"])')"
-  bin/specwatch-example mlp --steps "$steps" --port "$port" --linger 2 > /tmp/scrape-load.out 2>/dev/null &
+  rm -f /tmp/scrape-load.stop
+  bin/specwatch-example mlp --steps "$steps" --port "$port" --linger 10 > /tmp/scrape-load.out 2> /tmp/scrape-load.err &
   job=$!
-  # the load starts as soon as the server listens (training starts right after)
+  # the load starts as soon as the server listens (training starts right after) and stops when
+  # training is done, while the server still serves: a server that exits under load resets the
+  # connections waiting in its listen backlog, which is not what this measures
   until curl -s -o /dev/null "http://127.0.0.1:$port/-/healthy"; do sleep 0.05; done
-  python3 bench/scrape-load.py "$port" --concurrency 2000 --seconds 600 > /tmp/scrape-load.json &
+  python3 bench/scrape-load.py "$port" --concurrency 2000 --seconds 600 --stop-file /tmp/scrape-load.stop > /tmp/scrape-load.json &
   load=$!
-  wait "$job"
+  until grep -q "training done" /tmp/scrape-load.err || ! kill -0 "$job" 2>/dev/null; do sleep 0.05; done
+  touch /tmp/scrape-load.stop
   wait "$load" || true
+  kill "$job" 2>/dev/null || true
+  wait "$job" || true
   echo "loaded $(tail -n 1 /tmp/scrape-load.out | python3 -c 'import json,sys; print(json.load(sys.stdin)["train_seconds"])')  scrapes $(cat /tmp/scrape-load.json)"
 done

@@ -38,6 +38,8 @@ final class SpecwatchHandler extends Handler.Abstract {
     private final boolean loopbackOnly;
     /** GET /metrics answered: a javaagent that lingers after the job stops at the first one. */
     private final java.util.concurrent.atomic.AtomicLong scrapes = new java.util.concurrent.atomic.AtomicLong();
+    /** Concurrent scrapes share renders (each one still sees a state from after it arrived). */
+    private final SharedRenders<String> renders = new SharedRenders<>();
 
     SpecwatchHandler(PrometheusMeterRegistry registry, LivePage page, boolean loopbackOnly) {
         this.registry = registry;
@@ -81,15 +83,17 @@ final class SpecwatchHandler extends Handler.Abstract {
 
     private boolean metrics(Request request, Response response, Callback callback, boolean head) throws IOException {
         ExpositionFormatWriter writer = formats.findWriter(request.getHeaders().get(HttpHeader.ACCEPT));
-        ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
-        writer.write(out, registry.getPrometheusRegistry().scrape());
-        byte[] body = out.toByteArray();
-        if (body.length > GZIP_ABOVE_BYTES && acceptsGzip(request)) {
-            ByteArrayOutputStream zipped = new ByteArrayOutputStream(body.length / 4);
-            try (GZIPOutputStream gzip = new GZIPOutputStream(zipped)) {
-                gzip.write(body);
-            }
-            body = zipped.toByteArray();
+        boolean gzip = acceptsGzip(request);
+        byte[] body;
+        try {
+            body = renders.get(writer.getContentType() + (gzip ? "+gzip" : ""), () -> render(writer, gzip));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return send(response, callback, 503, "text/plain; charset=utf-8", text("shutting down\n"), head);
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+        if (gzip && isGzip(body)) {
             response.getHeaders().put(HttpHeader.CONTENT_ENCODING, "gzip");
         }
         if (!head) {
@@ -97,6 +101,30 @@ final class SpecwatchHandler extends Handler.Abstract {
             scrapes.incrementAndGet();
         }
         return send(response, callback, 200, writer.getContentType(), body, head);
+    }
+
+    /** The exposition of the registry now, gzipped when asked and worth it. */
+    private byte[] render(ExpositionFormatWriter writer, boolean gzip) {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
+            writer.write(out, registry.getPrometheusRegistry().scrape());
+            byte[] body = out.toByteArray();
+            if (gzip && body.length > GZIP_ABOVE_BYTES) {
+                ByteArrayOutputStream zipped = new ByteArrayOutputStream(body.length / 4);
+                try (GZIPOutputStream z = new GZIPOutputStream(zipped)) {
+                    z.write(body);
+                }
+                body = zipped.toByteArray();
+            }
+            return body;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The gzip magic number: a text exposition never starts with it. */
+    private static boolean isGzip(byte[] body) {
+        return body.length >= 2 && (body[0] & 0xff) == 0x1f && (body[1] & 0xff) == 0x8b;
     }
 
     long scrapes() {

@@ -40,6 +40,8 @@ class HttpHardeningTest {
         monitor.offer(0, List.of(new WeightSnapshot.Weight("w", new long[] {40, 20}, new float[800])));
         monitor.awaitIdle(java.time.Duration.ofSeconds(30));
         server = SpecwatchServer.start(monitor, "127.0.0.1", 0);
+        // the first scrape loads the exposition classes; the timings below are of a running server
+        assertEquals(200, raw("GET", "/metrics", local()).status());
     }
 
     @AfterAll
@@ -127,8 +129,9 @@ class HttpHardeningTest {
         List<Socket> attackers = new ArrayList<>();
         List<Long> latencies = new ArrayList<>();
         try {
+            // a fixed number of polls over at least 30 s, so a slow machine makes the test longer, not different
             long end = System.nanoTime() + 30_000_000_000L;
-            while (System.nanoTime() < end) {
+            while (latencies.size() < 30 || System.nanoTime() < end) {
                 // keep 200 sockets open, each with a request that never ends; reopen those the server closed
                 attackers.removeIf(s -> isClosedByPeer(s));
                 while (attackers.size() < 200) {
@@ -148,11 +151,11 @@ class HttpHardeningTest {
                 s.close();
             }
         }
-        Collections.sort(latencies);
-        System.out.println("half-open test: " + latencies.size() + " polls, latency ms median " + latencies.get(latencies.size() / 2)
-                + ", max " + latencies.get(latencies.size() - 1));
-        assertTrue(latencies.size() >= 20, "polls " + latencies.size());
-        assertTrue(latencies.get(latencies.size() - 1) < 1000, "slowest poll " + latencies);
+        List<Long> sorted = new ArrayList<>(latencies);
+        Collections.sort(sorted);
+        System.out.println("half-open test: " + sorted.size() + " polls, latency ms median " + sorted.get(sorted.size() / 2)
+                + ", max " + sorted.get(sorted.size() - 1) + "; in order " + latencies);
+        assertTrue(sorted.get(sorted.size() - 1) < 1000, "slowest poll; all, in order: " + latencies);
     }
 
     private static boolean isClosedByPeer(Socket s) {
