@@ -84,8 +84,8 @@ class ConsumerProjectIT {
         assertEquals(0, r.exit(), r.toString());
         assertEquals(Set.of("01Linear_weight", "03Linear_weight"), metrics.labelValues("spectral_stable_rank", "layer"));
         // every(50) over 60 steps: 0, 1, 2, 4, 8, 16, 32, 50 and the last weights, 60
-        assertEquals(9.0, metrics.value("spectral_snapshots_total", Map.of("model", "my-model")));
-        assertEquals(60.0, metrics.value("spectral_last_snapshot_step", Map.of("model", "my-model")));
+        assertEquals(9.0, metrics.value("specwatch_snapshots_total", Map.of("model", "my-model")));
+        assertEquals(60.0, metrics.value("specwatch_last_snapshot_step", Map.of("model", "my-model")));
         assertEquals(List.of(0L, 1L, 2L, 4L, 8L, 16L, 32L, 50L, 60L), new ArrayList<>(History.read(project.resolve("history.jsonl")).steps()));
         try (Stream<Path> events = Files.list(project.resolve("runs/exp1"))) {
             assertTrue(events.anyMatch(p -> p.getFileName().toString().startsWith("events.out.tfevents.")), "TensorBoard event files");

@@ -90,8 +90,8 @@ class HostSafetyIT {
         assertEquals(1, r.agentLines().stream().filter(l -> l.contains("/proc/no/h.jsonl")).count(), r.toString());
         assertTrue(r.agentLines().contains("specwatch: cannot write the history /proc/no/h.jsonl: /proc/no: no such file or directory; "
                 + "the agent goes on without the history"), r.toString());
-        assertEquals(12.0, metrics.value("spectral_last_snapshot_step", Map.of("model", "model")), "/metrics still served");
-        assertEquals(6.0, metrics.value("spectral_snapshots_total", Map.of("model", "model")));
+        assertEquals(12.0, metrics.value("specwatch_last_snapshot_step", Map.of("model", "model")), "/metrics still served");
+        assertEquals(6.0, metrics.value("specwatch_snapshots_total", Map.of("model", "model")));
     }
 
     @Test

@@ -61,9 +61,9 @@ class MlpAttachIT {
         assertEquals(LAYERS, listenerMetrics.labelValues("spectral_stable_rank", "layer"));
         assertEquals(LAYERS, agentMetrics.labelValues("spectral_stable_rank", "layer"));
         Map<String, String> mlp = Map.of("model", "mlp");
-        assertEquals(9.0, agentMetrics.value("spectral_snapshots_total", mlp));
-        assertEquals(60.0, agentMetrics.value("spectral_last_snapshot_step", mlp));
-        assertEquals(listenerMetrics.value("spectral_last_snapshot_step", mlp), agentMetrics.value("spectral_last_snapshot_step", mlp));
+        assertEquals(9.0, agentMetrics.value("specwatch_snapshots_total", mlp));
+        assertEquals(60.0, agentMetrics.value("specwatch_last_snapshot_step", mlp));
+        assertEquals(listenerMetrics.value("specwatch_last_snapshot_step", mlp), agentMetrics.value("specwatch_last_snapshot_step", mlp));
         for (String layer : LAYERS) {
             Map<String, String> labels = Map.of("model", "mlp", "layer", layer);
             assertEquals(listenerMetrics.value("spectral_singular_value_max", labels), agentMetrics.value("spectral_singular_value_max", labels),

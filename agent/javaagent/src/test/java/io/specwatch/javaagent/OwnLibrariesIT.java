@@ -53,7 +53,7 @@ class OwnLibrariesIT {
         assertEquals(List.of(0L, 1L, 2L, 4L, 5L, 10L), new ArrayList<>(h.steps()));
         assertEquals("own", h.runs().get(0).get("model").asText());
         assertEquals(Set.of("01Linear_weight", "03Linear_weight"), metrics.labelValues("spectral_stable_rank", "layer"));
-        assertEquals(10.0, metrics.value("spectral_last_snapshot_step", Map.of("model", "own")));
-        assertTrue(metrics.labelValues("spectral_build_info", "version").contains(System.getProperty("specwatch.version")));
+        assertEquals(10.0, metrics.value("specwatch_last_snapshot_step", Map.of("model", "own")));
+        assertTrue(metrics.labelValues("specwatch_build_info", "version").contains(System.getProperty("specwatch.version")));
     }
 }
