@@ -59,21 +59,24 @@ def main():
     os.makedirs(a.out, exist_ok=True)
     shapes = llama(a.layers)
     limit = a.shard_gb * 2**30
-    shards, current, size = [], {}, 0
+    # shards are assigned from the shapes first, then generated and written one at a time, so that
+    # memory holds one shard (5 GB), not the whole model (13.5 GB for 7B)
+    shards, current, size = [], [], 0
     for name, shape in shapes.items():
-        t = torch.from_numpy(values(rng, shape, np.float32)).to(torch.bfloat16)
-        current[name] = t
-        size += t.numel() * 2
+        current.append(name)
+        size += int(np.prod(shape)) * 2
         if size >= limit:
             shards.append(current)
-            current, size = {}, 0
+            current, size = [], 0
     if current:
         shards.append(current)
     weight_map = {}
-    for i, shard in enumerate(shards, 1):
+    for i, names in enumerate(shards, 1):
         file = f"model-{i:05d}-of-{len(shards):05d}.safetensors"
+        shard = {n: torch.from_numpy(values(rng, shapes[n], np.float32)).to(torch.bfloat16) for n in names}
         save_torch(shard, os.path.join(a.out, file))
-        weight_map.update({k: file for k in shard})
+        del shard
+        weight_map.update({n: file for n in names})
     total = sum(int(np.prod(s)) for s in shapes.values())
     with open(os.path.join(a.out, "model.safetensors.index.json"), "w") as f:
         json.dump({"metadata": {"total_size": total * 2}, "weight_map": weight_map}, f)
