@@ -282,9 +282,13 @@ public record MonitorSettings(SnapshotSchedule schedule, TensorSelection selecti
                 throw new IllegalArgumentException("noEsdFor / noTopSingularValuesFor: not a regex: " + e.getDescription(), e);
             }
             LayerAnalyzer.Options options = new LayerAnalyzer.Options(conv, false, seed, thresholds);
+            SpectrumEngine chosen = chooseEngine();
+            // refused here, once, rather than failing every layer's analysis later
+            require(vectors == 0 || chosen.computesVectors(), "engine " + chosen.name() + " computes eigenvalues only, and the dynamics need "
+                    + vectors + " singular vectors per layer: set vectors to 0 (--vectors 0), or choose auto, gram64, svd32 or svd64");
             MonitorSettings settings = new MonitorSettings(new SnapshotSchedule(every, denseEarly), TensorSelection.of(include, exclude),
                     new SnapshotAnalyzer.Settings(model, options, vectors, trapsEvery, topSingularValues),
-                    chooseEngine(), memoryBudgetBytes, analysisThreads, analysisPriority, processRank, workSharing, series);
+                    chosen, memoryBudgetBytes, analysisThreads, analysisPriority, processRank, workSharing, series);
             if (processRank.worldSize() > 1) {
                 Shard shard = settings.shard();
                 LOG.info("specwatch: rank {} of {} ({}); {}", processRank.rank(), processRank.worldSize(), processRank.origin(),

@@ -144,7 +144,11 @@ class DeviceAndDoctorTest {
     void theMonitorRunsOnTheCpuByDefaultAndUnderAutoAndRefusesCuda() {
         assertTrue(SpectralMonitor.builder().settings().engine() instanceof AutomaticEngine);
         assertTrue(SpectralMonitor.builder().device("auto").settings().engine() instanceof AutomaticEngine);
-        assertEquals("gram32", SpectralMonitor.builder().device("auto").engine("gram32").settings().engine().name());
+        assertEquals("gram32", SpectralMonitor.builder().device("auto").engine("gram32").vectors(0).settings().engine().name());
+        // gram32 has no singular vectors for the dynamics: refused at once, not at every layer's analysis
+        IllegalArgumentException noVectors = assertThrows(IllegalArgumentException.class,
+                () -> SpectralMonitor.builder().engine("gram32").settings());
+        assertTrue(noVectors.getMessage().startsWith("engine gram32 computes eigenvalues only"), noVectors.getMessage());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SpectralMonitor.builder().device("cuda").settings());
         assertEquals("no usable GPU: " + NO_DRIVER + " (specwatch doctor shows what was found)", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> SpectralMonitor.builder().device("tpu"));

@@ -44,6 +44,11 @@ public final class GramEigenEngine implements SpectrumEngine {
     }
 
     @Override
+    public boolean computesVectors() {
+        return float64;
+    }
+
+    @Override
     public Spectrum decompose(DenseMatrix matrix, SpectrumRequest request) {
         if (float64) {
             return decompose64(matrix, request.vectors());

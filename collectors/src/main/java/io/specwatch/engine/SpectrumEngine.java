@@ -11,4 +11,9 @@ public interface SpectrumEngine {
 
     /** Decomposes {@code matrix} as far as {@code request} needs. The matrix must be finite. */
     Spectrum decompose(DenseMatrix matrix, SpectrumRequest request);
+
+    /** Whether {@link #decompose} can return singular vectors (the monitor's dynamics need them). */
+    default boolean computesVectors() {
+        return true;
+    }
 }
