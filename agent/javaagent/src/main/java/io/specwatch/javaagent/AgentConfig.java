@@ -58,7 +58,7 @@ public final class AgentConfig {
             new Setting("traps-every", ">= 0", "0", "count correlation traps every N snapshots (0: never)"),
             new Setting("memory-budget-mb", ">= 1", "256", "what the monitor may hold; beyond it snapshots are dropped and counted"),
             new Setting("conv", "slices, flatten", "slices", "layout of tensors with more than two dimensions"),
-            new Setting("engine", "auto, gram32, gram64, svd32, svd64, a plugin's name", "auto", "how spectra are computed"),
+            new Setting("engine", "auto, gram32, gram64, svd32, svd64, a plugin's name", "auto", "how spectra are computed (`gram32` has no singular vectors: only with `vectors=0`)"),
             new Setting("device", "cpu, auto, cuda, cuda:N", "cpu", "where spectra are computed"),
             new Setting("analysis-threads", ">= 0", "1", "BLAS threads of the analysis (0: OpenBLAS's default)"),
             new Setting("analysis-priority", "idle, low, normal", "idle", "CPU priority of the analysis thread (Linux)"),
