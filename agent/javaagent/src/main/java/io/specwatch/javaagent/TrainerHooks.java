@@ -110,23 +110,16 @@ public final class TrainerHooks {
 
     /** DJL's onTrainingBatch, through the agent's listener. */
     static void batch(Object trainer) {
-        AgentRun r = run;
-        if (r == null) {
-            return;
-        }
-        try {
-            synchronized (LOCK) {
-                if (watched.get() == trainer && watch != null) {
-                    watch.batch(DjlTrainer.snapshots(trainer, r.monitor()));
-                }
-            }
-        } catch (Throwable t) {
-            turnOff(t);
-        }
+        onWatched(trainer, TrainerWatch::batch);
     }
 
     /** DJL's onTrainingEnd, through the agent's listener (DJL fires it from {@code close()}). */
     static void trainingEnded(Object trainer) {
+        onWatched(trainer, TrainerWatch::finish);
+    }
+
+    /** Hands {@code trainer}'s snapshots to the watch when it is the trainer watched. */
+    private static void onWatched(Object trainer, java.util.function.BiConsumer<TrainerWatch, TrainerWatch.Snapshots> event) {
         AgentRun r = run;
         if (r == null) {
             return;
@@ -134,7 +127,7 @@ public final class TrainerHooks {
         try {
             synchronized (LOCK) {
                 if (watched.get() == trainer && watch != null) {
-                    watch.finish(DjlTrainer.snapshots(trainer, r.monitor()));
+                    event.accept(watch, DjlTrainer.snapshots(trainer, r.monitor()));
                 }
             }
         } catch (Throwable t) {
