@@ -72,6 +72,10 @@ final class WatchCommand implements Callable<Integer> {
     @Option(names = "--host", defaultValue = SpecwatchServer.DEFAULT_HOST, description = "address to bind; default: ${DEFAULT-VALUE}")
     String host;
 
+    @Option(names = "--http-cpu", paramLabel = "CORES", defaultValue = "0.1",
+            description = "CPU the HTTP server may use on average, as a fraction of one core, or off; beyond it new connections wait; default: ${DEFAULT-VALUE}")
+    String httpCpu;
+
     @Option(names = "--history", paramLabel = "FILE", description = "JSON Lines history; a restarted watcher goes on after the last step recorded there")
     Path history;
 
@@ -172,7 +176,7 @@ final class WatchCommand implements Callable<Integer> {
                     ReadLimits.DEFAULT.withMaxElements(maxElements), resume.lastStep());
             if (!once || port != null) {
                 try {
-                    server = SpecwatchServer.start(monitor, host, port != null ? port : SpecwatchServer.DEFAULT_PORT);
+                    server = SpecwatchServer.start(monitor, host, port != null ? port : SpecwatchServer.DEFAULT_PORT, io.specwatch.export.CpuBudget.parse(httpCpu));
                     new WatcherMetrics(watcher.counts(), label, monitor.settings().rank().rank()).bindTo(server.meterRegistry());
                     err.printf("specwatch watch: metrics on http://%s:%d/metrics, live page on http://%s:%d/%n", host, server.port(), host, server.port());
                 } catch (IOException e) {
@@ -236,6 +240,11 @@ final class WatchCommand implements Callable<Integer> {
         }
         if (port != null && (port < 0 || port > 65535)) {
             return "--port must be 0..65535, got " + port;
+        }
+        try {
+            io.specwatch.export.CpuBudget.parse(httpCpu);
+        } catch (IllegalArgumentException e) {
+            return "--" + e.getMessage();
         }
         if (!List.of("slices", "flatten").contains(conv.toLowerCase(Locale.ROOT))) {
             return "--conv must be slices or flatten, got '" + conv + "'";

@@ -31,6 +31,8 @@ final class SpecwatchHandler extends Handler.Abstract {
 
     private static final Set<String> LOOPBACK_NAMES = Set.of("localhost", "127.0.0.1", "[::1]", "::1");
     private static final int GZIP_ABOVE_BYTES = 1024;
+    /** How old a render a scrape may get while the server is over its CPU budget. */
+    static final long FLOOD_RENDER_AGE_NANOS = 1_000_000_000L;
 
     private final PrometheusMeterRegistry registry;
     private final ExpositionFormats formats = ExpositionFormats.init();
@@ -41,10 +43,13 @@ final class SpecwatchHandler extends Handler.Abstract {
     /** Concurrent scrapes share renders (each one still sees a state from after it arrived). */
     private final SharedRenders<String> renders = new SharedRenders<>();
 
-    SpecwatchHandler(PrometheusMeterRegistry registry, LivePage page, boolean loopbackOnly) {
+    private final CpuPacing pacing;
+
+    SpecwatchHandler(PrometheusMeterRegistry registry, LivePage page, boolean loopbackOnly, CpuPacing pacing) {
         this.registry = registry;
         this.page = page;
         this.loopbackOnly = loopbackOnly;
+        this.pacing = pacing;
     }
 
     /** True for the addresses only this machine can reach. */
@@ -56,6 +61,10 @@ final class SpecwatchHandler extends Handler.Abstract {
     public boolean handle(Request request, Response response, Callback callback) {
         response.getHeaders().put("X-Content-Type-Options", "nosniff");
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        if (pacing.overBudget()) {
+            // a client that keeps its connection would bypass the acceptor's wait for the CPU budget
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
         String method = request.getMethod();
         boolean head = "HEAD".equals(method);
         if (!head && !"GET".equals(method)) {
@@ -86,7 +95,9 @@ final class SpecwatchHandler extends Handler.Abstract {
         boolean gzip = acceptsGzip(request);
         byte[] body;
         try {
-            body = renders.get(writer.getContentType() + (gzip ? "+gzip" : ""), () -> render(writer, gzip));
+            // over the CPU budget (a flood), a render of the last second serves: rendering per scrape is most of a scrape's cost
+            long maxAge = pacing.overBudget() ? FLOOD_RENDER_AGE_NANOS : 0;
+            body = renders.get(writer.getContentType() + (gzip ? "+gzip" : ""), maxAge, () -> render(writer, gzip));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return send(response, callback, 503, "text/plain; charset=utf-8", text("shutting down\n"), head);

@@ -14,9 +14,11 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.specwatch.monitor.SpectralMonitor;
+import io.specwatch.catalogue.MetricCatalogue;
 
 /**
  * One HTTP server for a monitor: {@code /metrics} (Prometheus text or OpenMetrics, by the
@@ -44,6 +46,9 @@ public final class SpecwatchServer implements AutoCloseable {
     private static final int LISTEN_BACKLOG = 4096;
     private static final int MAX_REQUEST_HEADER_BYTES = 8 * 1024;
 
+    /** The server's own metrics and their Prometheus types (docs/metrics.md lists them). */
+    public static final java.util.Map<String, String> METRICS = java.util.Map.of("specwatch_http_paced_seconds_total", "counter");
+
     private static final Logger LOG = LoggerFactory.getLogger(SpecwatchServer.class);
 
     private final PrometheusMeterRegistry registry;
@@ -64,6 +69,16 @@ public final class SpecwatchServer implements AutoCloseable {
      * @throws IOException when the address cannot be bound; the message names the address and what to do
      */
     public static SpecwatchServer start(SpectralMonitor monitor, String host, int port) throws IOException {
+        return start(monitor, host, port, CpuBudget.DEFAULT);
+    }
+
+    /**
+     * Starts serving the monitor's metrics and live page, spending at most {@code cpu} of the
+     * machine's CPU on average: beyond it, new connections wait in the listen backlog.
+     *
+     * @throws IOException when the address cannot be bound; the message names the address and what to do
+     */
+    public static SpecwatchServer start(SpectralMonitor monitor, String host, int port, CpuBudget cpu) throws IOException {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
         }
@@ -72,7 +87,11 @@ public final class SpecwatchServer implements AutoCloseable {
         SeriesStore series = new SeriesStore(1000);
         monitor.addSink(series);
 
-        QueuedThreadPool pool = new BoundedPool(WORKER_THREADS, QUEUED_REQUESTS);
+        CpuPacing pacing = new CpuPacing(cpu);
+        FunctionCounter.builder("specwatch.http.paced", pacing, CpuPacing::pacedSeconds).baseUnit("seconds")
+                .description("Time the HTTP server held new connections back because it had spent its CPU budget")
+                .tags(MetricCatalogue.RANK_LABEL, Integer.toString(monitor.settings().rank().rank())).register(registry);
+        QueuedThreadPool pool = new BoundedPool(WORKER_THREADS, QUEUED_REQUESTS, pacing);
         pool.setName("specwatch-http");
         pool.setDaemon(true);
         Server server = new Server(pool);
@@ -80,14 +99,14 @@ public final class SpecwatchServer implements AutoCloseable {
         http.setRequestHeaderSize(MAX_REQUEST_HEADER_BYTES);
         http.setSendServerVersion(false);
         http.setSendDateHeader(false);
-        ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+        ServerConnector connector = new PacedConnector(server, pacing, new HttpConnectionFactory(http));
         connector.setHost(host);
         connector.setPort(port);
         connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
         connector.setAcceptQueueSize(LISTEN_BACKLOG);
         server.addConnector(connector);
         server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, connector));
-        SpecwatchHandler handler = new SpecwatchHandler(registry, new LivePage(monitor, series), SpecwatchHandler.isLoopback(host));
+        SpecwatchHandler handler = new SpecwatchHandler(registry, new LivePage(monitor, series), SpecwatchHandler.isLoopback(host), pacing);
         server.setHandler(handler);
         server.setStopTimeout(2_000);
         try {
@@ -135,13 +154,25 @@ public final class SpecwatchServer implements AutoCloseable {
         registry.close();
     }
 
-    /** A small pool whose queue refuses work beyond {@code maxQueued} jobs (Jetty then closes that connection). */
+    /**
+     * A small pool whose queue refuses work beyond {@code maxQueued} jobs (Jetty then closes that
+     * connection); its threads' CPU time is the server's, paced by {@link CpuPacing}.
+     */
     private static final class BoundedPool extends QueuedThreadPool {
         private final int maxQueued;
+        private final CpuPacing pacing;
 
-        BoundedPool(int threads, int maxQueued) {
+        BoundedPool(int threads, int maxQueued, CpuPacing pacing) {
             super(threads, 2, 60_000);
             this.maxQueued = maxQueued;
+            this.pacing = pacing;
+        }
+
+        @Override
+        public Thread newThread(Runnable runnable) {
+            Thread t = super.newThread(runnable);
+            pacing.register(t);
+            return t;
         }
 
         @Override
@@ -150,6 +181,27 @@ public final class SpecwatchServer implements AutoCloseable {
                 throw new RejectedExecutionException("specwatch-http: " + maxQueued + " requests already queued");
             }
             super.execute(job);
+        }
+    }
+
+    /** One acceptor, one selector; the acceptor waits for the CPU budget before each new connection. */
+    private static final class PacedConnector extends ServerConnector {
+        private final CpuPacing pacing;
+
+        PacedConnector(Server server, CpuPacing pacing, HttpConnectionFactory http) {
+            super(server, 1, 1, http);
+            this.pacing = pacing;
+        }
+
+        @Override
+        public void accept(int acceptorId) throws IOException {
+            try {
+                pacing.awaitTurn();
+            } catch (InterruptedException stopping) {
+                Thread.currentThread().interrupt();
+                return; // the connector is stopping: its acceptor loop ends
+            }
+            super.accept(acceptorId);
         }
     }
 

@@ -30,6 +30,8 @@ class WatchCommandTest {
             {"watch", dir.toString(), "--shard", "2/2"},
             {"watch", dir.toString(), "--shard", "one"},
             {"watch", dir.toString(), "--threads", "-1"},
+            {"watch", dir.toString(), "--http-cpu", "0"},
+            {"watch", dir.toString(), "--http-cpu", "a tenth"},
             {"watch", dir.toString(), "--engine", "gram32"}, // eigenvalues only, and --vectors defaults to 10
         }) {
             AnalyzeCommandTest.Run r = AnalyzeCommandTest.run(args);

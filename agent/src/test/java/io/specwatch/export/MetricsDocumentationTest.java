@@ -64,6 +64,7 @@ class MetricsDocumentationTest {
         Map<String, List<String>> doc = documented();
         java.util.Map<String, String> own = new java.util.LinkedHashMap<>(MonitorMeterBinder.OWN_METRICS);
         own.putAll(io.specwatch.source.checkpoint.WatcherMetrics.METRICS);
+        own.putAll(SpecwatchServer.METRICS);
         own.forEach((name, type) -> {
             List<String> row = doc.get(name);
             assertTrue(row != null, name + " is exported but not in docs/metrics.md");
@@ -75,6 +76,7 @@ class MetricsDocumentationTest {
     void everyDocumentedMetricIsExported() throws Exception {
         for (String name : documented().keySet()) {
             boolean known = MonitorMeterBinder.OWN_METRICS.containsKey(name) || io.specwatch.source.checkpoint.WatcherMetrics.METRICS.containsKey(name)
+                    || SpecwatchServer.METRICS.containsKey(name)
                     || MetricCatalogue.exported().stream().anyMatch(f -> f.export().name().equals(name));
             assertTrue(known, name + " is documented but nothing exports it");
         }

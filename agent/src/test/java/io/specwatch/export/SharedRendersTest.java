@@ -91,6 +91,19 @@ class SharedRendersTest {
     }
 
     @Test
+    void withAMaxAgeARenderThatStartedWithinItServesAndAnOlderOneDoesNot() throws Exception {
+        for (CountDownLatch g : gates) {
+            g.countDown();
+        }
+        long hour = 3_600_000_000_000L;
+        assertEquals("render 1", new String(renders.get("text", hour, gated), StandardCharsets.UTF_8), "nothing to reuse yet");
+        assertEquals("render 1", new String(renders.get("text", hour, gated), StandardCharsets.UTF_8), "started within the hour");
+        Thread.sleep(20);
+        assertEquals("render 2", new String(renders.get("text", 5_000_000L, gated), StandardCharsets.UTF_8), "started over 5 ms ago");
+        assertEquals("render 3", new String(renders.get("text", 0, gated), StandardCharsets.UTF_8), "no max age: always a new one");
+    }
+
+    @Test
     void aFailedRenderFailsItsRequestAndTheWaitersRenderAgain() throws Exception {
         CountDownLatch failing = new CountDownLatch(1);
         Future<byte[]> broken = pool.submit(() -> renders.get("text", () -> {

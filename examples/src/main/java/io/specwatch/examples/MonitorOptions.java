@@ -33,6 +33,10 @@ public final class MonitorOptions {
     @Option(names = "--host", defaultValue = SpecwatchServer.DEFAULT_HOST, description = "address to bind; default: ${DEFAULT-VALUE}")
     String host;
 
+    @Option(names = "--http-cpu", paramLabel = "CORES", defaultValue = "0.1", converter = CpuBudgetConverter.class,
+            description = "CPU the HTTP server may use on average, as a fraction of one core, or off; beyond it new connections wait; default: ${DEFAULT-VALUE}")
+    io.specwatch.export.CpuBudget httpCpu;
+
     @Option(names = "--history", description = "append a run to the JSON Lines history FILE (a new run id each time)")
     Path history;
 
@@ -103,6 +107,18 @@ public final class MonitorOptions {
                 }
             }
             throw new CommandLine.TypeConversionException("expected idle, low or normal, got '" + value + "'");
+        }
+    }
+
+    /** {@code --http-cpu}: a fraction of one core, or {@code off}. */
+    static final class CpuBudgetConverter implements CommandLine.ITypeConverter<io.specwatch.export.CpuBudget> {
+        @Override
+        public io.specwatch.export.CpuBudget convert(String value) {
+            try {
+                return io.specwatch.export.CpuBudget.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
         }
     }
 
@@ -275,7 +291,7 @@ public final class MonitorOptions {
         int ownPort = port == 0 ? 0 : port + processRank.localRank();
         SpecwatchServer server = null;
         try {
-            server = SpecwatchServer.start(monitor, host, ownPort);
+            server = SpecwatchServer.start(monitor, host, ownPort, httpCpu);
             System.err.printf("specwatch: metrics on http://%s:%d/metrics, live page on http://%s:%d/%n", host, server.port(), host, server.port());
         } catch (IOException e) {
             // the monitor's rule: a broken port never stops training

@@ -138,6 +138,7 @@ class MlpExampleTest {
         assertEquals(2, run("mlp", "--torch-threads", "-1").exit());
         assertEquals(2, run("mlp", "--analysis-priority", "lowest").exit());
         assertEquals(2, run("mlp", "--steps", "0").exit());
+        assertEquals(2, run("mlp", "--http-cpu", "-1").exit());
         assertEquals(2, run("mlp", "--report", dir.resolve("r.html").toString()).exit());
     }
 }

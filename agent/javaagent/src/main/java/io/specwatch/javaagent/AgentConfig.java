@@ -47,6 +47,7 @@ public final class AgentConfig {
             new Setting("model", "name", "model", "the model label on every metric and history record"),
             new Setting("port", "0-65535, off", "9464", "port of /metrics and the live page (0: any free port, printed)"),
             new Setting("host", "address", "127.0.0.1", "address to bind (0.0.0.0: reachable from other machines)"),
+            new Setting("http-cpu", "fraction of a core, off", "0.1", "CPU the HTTP server may use on average; beyond it new connections wait, so a flood of requests cannot slow training"),
             new Setting("history", "file", "none", "append a run to this JSON Lines history"),
             new Setting("tensorboard", "directory", "none", "also write TensorBoard event files there"),
             new Setting("every", "steps >= 1", "50", "snapshot every N optimiser steps"),
@@ -178,6 +179,7 @@ public final class AgentConfig {
     /** Parses every value once, so that a bad one stops the agent before anything starts. */
     private void check() throws Invalid {
         port();
+        httpCpu();
         history();
         tensorboard();
         lingerSeconds();
@@ -210,6 +212,19 @@ public final class AgentConfig {
             return -1;
         }
         return (int) number("port", 9464, 0, 65535);
+    }
+
+    /** What the HTTP server may spend of the CPU. */
+    public io.specwatch.export.CpuBudget httpCpu() throws Invalid {
+        String v = text("http-cpu");
+        if (v == null) {
+            return io.specwatch.export.CpuBudget.DEFAULT;
+        }
+        try {
+            return io.specwatch.export.CpuBudget.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw bad("http-cpu", e.getMessage());
+        }
     }
 
     public Path history() throws Invalid {

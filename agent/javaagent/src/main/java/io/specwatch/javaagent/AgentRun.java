@@ -66,7 +66,7 @@ final class AgentRun {
         SpecwatchServer server = null;
         if (config.port() >= 0) {
             try {
-                server = SpecwatchServer.start(monitor, config.host(), config.port());
+                server = SpecwatchServer.start(monitor, config.host(), config.port(), config.httpCpu());
                 outputs.add(0, "metrics on http://" + config.host() + ":" + server.port() + "/metrics");
             } catch (IOException | RuntimeException e) {
                 AgentLog.say(e.getMessage() + "; the agent goes on without /metrics and the live page");

@@ -27,6 +27,9 @@ class AgentConfigTest {
         assertEquals("127.0.0.1", c.host());
         assertNull(c.history());
         assertEquals(0, c.lingerSeconds());
+        assertEquals(io.specwatch.export.CpuBudget.DEFAULT, c.httpCpu());
+        assertEquals(io.specwatch.export.CpuBudget.UNLIMITED, AgentConfig.resolve("http-cpu=off", Map.of()).httpCpu());
+        assertEquals(0.5, AgentConfig.resolve("", Map.of("SPECWATCH_HTTP_CPU", "0.5")).httpCpu().share());
         assertEquals(60, c.flushTimeoutSeconds());
         assertEquals("warn", c.logLevel());
         MonitorSettings s = c.monitor().settings();
@@ -87,6 +90,8 @@ class AgentConfigTest {
                 "cannot read the config file " + dir.resolve("none.properties") + " (agent argument): no such file");
         assertRefused("engine=fastest", Map.of(), "bad setting engine=fastest (agent argument): ");
         assertRefused("device=tpu", Map.of(), "bad setting device=tpu (agent argument): ");
+        assertRefused("http-cpu=10%", Map.of(), "bad setting http-cpu=10% (agent argument): http-cpu must be a fraction of one core");
+        assertRefused("", Map.of("SPECWATCH_HTTP_CPU", "0"), "bad setting http-cpu=0 (SPECWATCH_HTTP_CPU): http-cpu must be a fraction of one core above 0");
         AgentConfig.Invalid unknown = assertThrows(AgentConfig.Invalid.class, () -> AgentConfig.resolve("evry=5", Map.of()));
         assertEquals(true, unknown.getMessage().startsWith("unknown setting 'evry' (agent argument); known: model, port, host,"), unknown.getMessage());
     }
