@@ -91,7 +91,11 @@ final class CpuPacing {
         long spent = 0;
         for (Map.Entry<Thread, Long> e : lastCpu.entrySet()) {
             Thread t = e.getKey();
-            long cpu = t.isAlive() ? threads.getThreadCpuTime(t.getId()) : -1;
+            Thread.State state = t.getState();
+            if (state == Thread.State.NEW) {
+                continue; // registered by the pool just before it starts
+            }
+            long cpu = state == Thread.State.TERMINATED ? -1 : threads.getThreadCpuTime(t.getId());
             if (cpu < 0) {
                 lastCpu.remove(t); // the pool retired it: what it spent since the last sample is lost, a few ms at most
                 continue;

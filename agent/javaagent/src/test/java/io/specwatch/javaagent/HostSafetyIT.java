@@ -55,7 +55,7 @@ class HostSafetyIT {
         assertUntouched(badValue, "specwatch: bad setting every=abc (agent argument): not a whole number; the agent is off, the job runs without it");
 
         Job.Result unknown = loop("evry=5", dir.resolve("b"));
-        assertUntouched(unknown, "specwatch: unknown setting 'evry' (agent argument); known: model, port, host, history, tensorboard, every, "
+        assertUntouched(unknown, "specwatch: unknown setting 'evry' (agent argument); known: model, port, host, http-cpu, history, tensorboard, every, "
                 + "dense-early, include, exclude, vectors, top-singular-values, traps-every, memory-budget-mb, conv, engine, device, "
                 + "analysis-threads, analysis-priority, seed, flush-timeout, linger, log-level, config; the agent is off, the job runs without it");
     }
