@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.specwatch.monitor.SpectralMonitor;
 import io.specwatch.catalogue.MetricCatalogue;
+import io.specwatch.monitor.SpectralMonitor;
 
 /**
  * One HTTP server for a monitor: {@code /metrics} (Prometheus text or OpenMetrics, by the
@@ -29,7 +29,9 @@ import io.specwatch.catalogue.MetricCatalogue;
  * <p>It must stay responsive next to a training job and under abuse: non-blocking I/O (a slow or
  * half-open connection holds a socket, not a thread), idle timeouts, a small bounded worker pool
  * whose queue rejects rather than blocks, a bounded number of connections with a deep listen
- * backlog, bounded request headers; GET and HEAD only; see {@link SpecwatchHandler}.
+ * backlog, bounded request headers; GET and HEAD only; see {@link SpecwatchHandler}. Its threads
+ * spend at most a {@link CpuBudget} of the machine (a tenth of a core by default): a flood of requests
+ * waits in the listen backlog rather than taking the training's cores.
  */
 public final class SpecwatchServer implements AutoCloseable {
 
