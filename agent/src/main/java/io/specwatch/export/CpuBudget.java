@@ -24,7 +24,7 @@ public record CpuBudget(double share, Duration burst) {
     public static final CpuBudget UNLIMITED = new CpuBudget(Double.POSITIVE_INFINITY, Duration.ofMillis(250));
 
     public CpuBudget {
-        if (!(share > 0) || Double.isNaN(share)) {
+        if (!(share > 0)) { // also refuses NaN
             throw new IllegalArgumentException("the HTTP server's CPU share must be above 0 (a fraction of one core, e.g. 0.1), got " + share);
         }
         if (burst == null || burst.isNegative() || burst.isZero() || burst.compareTo(Duration.ofMinutes(1)) > 0) {

@@ -32,7 +32,7 @@ final class SpecwatchHandler extends Handler.Abstract {
     private static final Set<String> LOOPBACK_NAMES = Set.of("localhost", "127.0.0.1", "[::1]", "::1");
     private static final int GZIP_ABOVE_BYTES = 1024;
     /** How old a render a scrape may get while the server is over its CPU budget. */
-    static final long FLOOD_RENDER_AGE_NANOS = 1_000_000_000L;
+    private static final long FLOOD_RENDER_AGE_NANOS = 1_000_000_000L;
 
     private final PrometheusMeterRegistry registry;
     private final ExpositionFormats formats = ExpositionFormats.init();
@@ -61,7 +61,8 @@ final class SpecwatchHandler extends Handler.Abstract {
     public boolean handle(Request request, Response response, Callback callback) {
         response.getHeaders().put("X-Content-Type-Options", "nosniff");
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-        if (pacing.overBudget()) {
+        boolean overBudget = pacing.overBudget(); // one decision per request: sampling the CPU is a system call per thread
+        if (overBudget) {
             // a client that keeps its connection would bypass the acceptor's wait for the CPU budget
             response.getHeaders().put(HttpHeader.CONNECTION, "close");
         }
@@ -74,7 +75,7 @@ final class SpecwatchHandler extends Handler.Abstract {
         String path = Request.getPathInContext(request);
         try {
             if (path.equals("/metrics")) {
-                return metrics(request, response, callback, head);
+                return metrics(request, response, callback, head, overBudget);
             }
             if (path.equals("/-/healthy")) {
                 return send(response, callback, 200, "text/plain; charset=utf-8", text("ok\n"), head);
@@ -90,13 +91,13 @@ final class SpecwatchHandler extends Handler.Abstract {
         }
     }
 
-    private boolean metrics(Request request, Response response, Callback callback, boolean head) throws IOException {
+    private boolean metrics(Request request, Response response, Callback callback, boolean head, boolean overBudget) throws IOException {
         ExpositionFormatWriter writer = formats.findWriter(request.getHeaders().get(HttpHeader.ACCEPT));
         boolean gzip = acceptsGzip(request);
         byte[] body;
         try {
             // over the CPU budget (a flood), a render of the last second serves: rendering per scrape is most of a scrape's cost
-            long maxAge = pacing.overBudget() ? FLOOD_RENDER_AGE_NANOS : 0;
+            long maxAge = overBudget ? FLOOD_RENDER_AGE_NANOS : 0;
             body = renders.get(writer.getContentType() + (gzip ? "+gzip" : ""), maxAge, () -> render(writer, gzip));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
